@@ -1,0 +1,138 @@
+"""func -> llvm, and the C-callable wrappers of public functions.
+
+Inside the module, a memref argument or result is passed *by value* as its
+descriptor struct; several results are returned packed in a literal struct.
+
+For every public `func.func @NAME` with a body, `c_wrapper` makes
+`llvm.func @_mlir_ciface_NAME` with this C calling convention:
+
+    void _mlir_ciface_NAME([R *results,] A0 a0, A1 a1, ...)
+
+- `results` (present iff NAME has results) points to a struct with one field
+  per result, in order (a single result: just that value); the wrapper writes
+  the results there.
+- a memref argument is passed as a pointer to its descriptor
+  `{void *allocated, void *aligned, int64_t offset, int64_t sizes[rank],
+  int64_t strides[rank]}` (strides and offset in elements);
+- a scalar argument is passed by value (`index` as int64_t).
+
+The wrapper carries the original signature as the attribute `ciface_type`
+(a builtin function type), which `lowering.jit` reads to marshal numpy arrays.
+"""
+
+from xdsl.dialects import func, llvm
+from xdsl.dialects.builtin import FunctionType, MemRefType, StringAttr
+from xdsl.ir import Attribute, Block, Region, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+
+from lowering.llvm_types import PTR, convert_type, extract, insert
+
+CIFACE_PREFIX = "_mlir_ciface_"
+CIFACE_TYPE_ATTR = "ciface_type"
+
+
+def packed_result_type(outputs: tuple[Attribute, ...] | list[Attribute]) -> Attribute:
+    """The LLVM return type for these results: void, the one type, or a struct."""
+    converted = [convert_type(t) for t in outputs]
+    if not converted:
+        return llvm.LLVMVoidType()
+    if len(converted) == 1:
+        return converted[0]
+    return llvm.LLVMStructType.from_type_list(converted)
+
+
+def llvm_function_type(ft: FunctionType) -> llvm.LLVMFunctionType:
+    """The llvm.func type of a func.func of type ft."""
+    inputs = [convert_type(t) for t in ft.inputs]
+    return llvm.LLVMFunctionType(inputs, packed_result_type(ft.outputs.data))
+
+
+class FuncLowering(RewritePattern):
+    """func.func -> llvm.func (private functions with a body get internal linkage)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: func.FuncOp, rewriter: PatternRewriter):
+        has_body = bool(op.body.blocks)
+        private = op.sym_visibility == StringAttr("private")
+        linkage = "internal" if (private and has_body) else "external"
+        body = rewriter.move_region_contents_to_new_regions(op.body)
+        new = llvm.FuncOp(
+            op.sym_name,
+            llvm_function_type(op.function_type),
+            linkage=llvm.LinkageAttr(linkage),
+            body=body,
+        )
+        rewriter.replace_op(op, new)
+
+
+class ReturnLowering(RewritePattern):
+    """func.return -> llvm.return (several values are packed into a struct)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: func.ReturnOp, rewriter: PatternRewriter):
+        values = list(op.arguments)
+        if len(values) <= 1:
+            rewriter.replace_op(op, llvm.ReturnOp(values[0] if values else None))
+            return
+        struct_t = packed_result_type([v.type for v in values])
+        ops = [llvm.UndefOp(struct_t)]
+        for i, v in enumerate(values):
+            ops.append(insert(ops[-1].results[0], v, i))
+        ops.append(llvm.ReturnOp(ops[-1].results[0]))
+        rewriter.replace_op(op, ops)
+
+
+class CallLowering(RewritePattern):
+    """func.call -> llvm.call (several results are unpacked from a struct)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: func.CallOp, rewriter: PatternRewriter):
+        result_types = list(op.res.types)
+        ret = packed_result_type(result_types)
+        call = llvm.CallOp(
+            op.callee,
+            *op.arguments,
+            return_type=None if isinstance(ret, llvm.LLVMVoidType) else ret,
+        )
+        if len(result_types) <= 1:
+            rewriter.replace_op(op, call)
+            return
+        parts = [extract(call.results[0], i, typ=convert_type(t)) for i, t in enumerate(result_types)]
+        rewriter.replace_op(op, [call, *parts], [p.results[0] for p in parts])
+
+
+def c_wrapper(name: str, ft: FunctionType) -> llvm.FuncOp:
+    """The `_mlir_ciface_NAME` entry point of func `name` (see the module docstring)."""
+    params: list[Attribute] = [PTR] if ft.outputs.data else []
+    params += [PTR if isinstance(t, MemRefType) else convert_type(t) for t in ft.inputs]
+    block = Block(arg_types=params)
+    args = list(block.args)
+    out_ptr = args.pop(0) if ft.outputs.data else None
+    call_args: list[SSAValue] = []
+    for arg, t in zip(args, ft.inputs):
+        if isinstance(t, MemRefType):
+            load = llvm.LoadOp(arg, convert_type(t))
+            block.add_op(load)
+            call_args.append(load.results[0])
+        else:
+            call_args.append(arg)
+    ret = packed_result_type(ft.outputs.data)
+    is_void = isinstance(ret, llvm.LLVMVoidType)
+    call = llvm.CallOp(name, *call_args, return_type=None if is_void else ret)
+    block.add_op(call)
+    if out_ptr is not None:
+        block.add_op(llvm.StoreOp(call.results[0], out_ptr))
+    block.add_op(llvm.ReturnOp())
+    wrapper = llvm.FuncOp(
+        CIFACE_PREFIX + name,
+        llvm.LLVMFunctionType(params, None),
+        linkage=llvm.LinkageAttr("external"),
+        body=Region(block),
+    )
+    wrapper.attributes[CIFACE_TYPE_ATTR] = ft
+    return wrapper
+
+
+def func_patterns() -> list[RewritePattern]:
+    """All func patterns."""
+    return [FuncLowering(), ReturnLowering(), CallLowering()]

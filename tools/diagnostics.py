@@ -1,0 +1,80 @@
+"""Parsing and verification that report user errors as `file:line:col: error: ...`.
+
+Every op parsed from text records where it came from, so a verifier error
+found later (even by a check on an enclosing function) points at the line of
+the op at fault. Used by `relax-opt`, `relax-run` and the Python API.
+"""
+
+from __future__ import annotations
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
+from xdsl.ir import Operation
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import ParseError, VerifyException
+
+
+class CompileError(Exception):
+    """A user-facing error: the message is complete and printable as is."""
+
+
+class LocatingParser(Parser):
+    """The xDSL parser, recording each op's source position as its location."""
+
+    line_offset = 0
+
+    def parse_operation(self) -> Operation:
+        start = self._current_token.span
+        op = super().parse_operation()
+        if isinstance(op.location, UnknownLoc):
+            loc = start.get_location()
+            op.location = FileLineColLoc(StringAttr(loc.file),
+                                         IntAttr(loc.line + self.line_offset), IntAttr(loc.col))
+        return op
+
+
+def format_parse_error(err: ParseError, line_offset: int = 0) -> str:
+    span = err.span
+    loc = span.get_location()
+    context = span.print_with_context(None).split("\n", 1)[1].rstrip("\n")
+    return f"{loc.file}:{loc.line + line_offset}:{loc.col}: error: {err.msg}\n{context}"
+
+
+def parse_module(ctx: Context, text: str | bytes, filename: str = "<input>",
+                 line_offset: int = 0) -> ModuleOp:
+    """Parse a module; a syntax error becomes a CompileError with its location."""
+    parser = LocatingParser(ctx, text, filename)
+    parser.line_offset = line_offset
+    try:
+        return parser.parse_module()
+    except ParseError as err:
+        raise CompileError(format_parse_error(err, line_offset)) from None
+    except VerifyException as err:  # attribute/type verification while parsing
+        raise CompileError(f"{filename}: error: {err}") from None
+
+
+def location_prefix(op: Operation) -> str:
+    loc = op.location
+    while not isinstance(loc, FileLineColLoc) and op.parent_op() is not None:
+        op = op.parent_op()  # fall back to the nearest enclosing op with a location
+        loc = op.location
+    if isinstance(loc, FileLineColLoc):
+        return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}: "
+    return f"in {op.name}: "
+
+
+def _clean(message: str) -> str:
+    return message.removeprefix("Operation does not verify: ")
+
+
+def verify_module(module: Operation) -> None:
+    """Verify innermost ops first, so the most specific error is reported."""
+    for region in module.regions:
+        for block in region.blocks:
+            for op in block.ops:
+                verify_module(op)
+    try:
+        module.verify(verify_nested_ops=False)
+    except VerifyException as err:
+        at = getattr(err, "op", module)
+        raise CompileError(f"{location_prefix(at)}error: {_clean(str(err))}") from None
