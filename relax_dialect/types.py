@@ -341,3 +341,19 @@ def may_match(target: Attribute, value: Attribute) -> bool:
     if target.dims is not None and value.dims is not None:  # type: ignore[union-attr]
         return _dims_relation(target.dims, value.dims) != "different"  # type: ignore[union-attr]
     return True
+
+
+def erase_undefined(t: Attribute, defined: set[str]) -> Attribute:
+    """Forget what a type says in terms of variables outside `defined` (as TVM
+    erases a function's result to what its parameters can express)."""
+    if isinstance(t, TupleType):
+        return TupleType([erase_undefined(f, defined) for f in t.types])
+    if free_vars(t) <= defined:
+        return t
+    if isinstance(t, TensorType):
+        return TensorType(None, t.dtype, ndim=t.ndim)
+    if isinstance(t, ShapeType):
+        return ShapeType(None, ndim=t.ndim)
+    if isinstance(t, PrimType):
+        return PrimType(t.dtype)
+    return t

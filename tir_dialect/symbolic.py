@@ -468,6 +468,6 @@ def _parse_primary(parser: BaseParser) -> SymExpr:
         return sym_min(lhs, rhs) if name == "min" else sym_max(lhs, rhs)
     if name in ("floordiv", "mod") or not name.replace("_", "a").isalnum():
         parser.raise_error(
-            f"'{name}' is not a valid symbolic variable name (letters, digits and '_'; "
-            "write spaces around '-')", start, parser.pos)
+            f"'{name}' is not a valid symbolic variable name (letters, digits and '_')",
+            start, parser.pos)
     return SymExpr.var(name)

@@ -60,7 +60,7 @@ def location_prefix(op: Operation) -> str:
         loc = op.location
     if isinstance(loc, FileLineColLoc):
         return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}: "
-    return f"in {op.name}: "
+    return ""  # built from Python: the message names the op and function
 
 
 def _clean(message: str) -> str:
