@@ -6,6 +6,7 @@ available as `relax-opt -p NAME`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,16 +31,24 @@ def our_dialects() -> dict[str, Callable[[], Dialect]]:
     return {"relax": relax, "tir": tir}
 
 
+# pass name -> "module:Class"; imported only when the pass is used
+PASSES: dict[str, str] = {
+    "convert-relax-to-std": "lowering.relax_to_std:ConvertRelaxToStd",
+    "convert-tir-to-std": "lowering.tir_to_std:ConvertTirToStd",
+    "convert-std-to-llvm": "lowering.std_to_llvm:ConvertStdToLLVM",
+}
+
+
+def _pass_factory(spec: str) -> Callable[[], type[ModulePass]]:
+    def load() -> type[ModulePass]:
+        module_name, class_name = spec.split(":")
+        return getattr(importlib.import_module(module_name), class_name)
+
+    return load
+
+
 def our_passes() -> dict[str, Callable[[], type[ModulePass]]]:
-    passes: dict[str, Callable[[], type[ModulePass]]] = {}
-
-    def convert_std_to_llvm():
-        from lowering.std_to_llvm import ConvertStdToLLVM
-
-        return ConvertStdToLLVM
-
-    passes["convert-std-to-llvm"] = convert_std_to_llvm
-    return passes
+    return {name: _pass_factory(spec) for name, spec in PASSES.items()}
 
 
 def make_context() -> Context:

@@ -1,0 +1,526 @@
+"""`convert-relax-to-std`: relax functions become host code in func/memref/cf/arith.
+
+Each `relax.func @f` becomes a public `func.func @f` with this ABI (the
+runtime in `lowering/runtime.py` is its only caller):
+
+    @f(params..., constants..., %err: memref<?xi64>, %out: memref<?xi64>) -> i32
+
+- params are flattened: a tensor is a memref (static dims where the type
+  knows them), a shape is one `index` per dim, a prim value a scalar, a tuple
+  its fields in order;
+- each `relax.constant` becomes a memref parameter, so weights reach native
+  code by pointer and never appear in LLVM IR;
+- the i32 result is 0 on success, else k: the k-th message of the
+  `relax.errors` attribute, a failed run-time check (`match_cast`, or a dim
+  that a kernel call could not prove right at compile time). The actual dims
+  are written to `%err[1..]`, their count to `%err[0]`;
+- results are written to `%out` flattened: a tensor as its data pointer then
+  its dims, a shape as its dims, a prim value as 64 bits.
+
+Every tensor the code allocates is freed before returning unless it is
+returned; the runtime takes ownership of returned ones.
+
+`call_tir` becomes an allocation of each output and a `func.call` of the
+kernel (destination-passing style); symbolic variables are read from the
+parameters' dims (`memref.dim`) and from `match_cast`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, cf, func, memref
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    AnyFloat,
+    ArrayAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+    ModuleOp,
+    StringAttr,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.traits import SymbolTable
+
+from lowering.sym_to_arith import SymEmitter
+from lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
+from relax_dialect import ops as rx
+from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from tir_dialect import ops as tir
+from tir_dialect.symbolic import SymExpr, prove_equal
+from tir_dialect.types import BufferType, shape_str
+from tools.diagnostics import CompileError, location_prefix
+
+ERRORS_ATTR = "relax.errors"
+SIGNATURE_ATTR = "relax.signature"
+CONSTANTS_ATTR = "relax.constants"
+ALIGNMENT = IntegerAttr(64, 64)
+
+
+def _unsupported(op: Operation, what: str) -> CompileError:
+    return CompileError(f"{location_prefix(op)}error: {what} is not supported by the native "
+                        "runtime yet")
+
+
+def tensor_memref_type(t: TensorType, where: Operation) -> MemRefType:
+    if t.dims is not None:
+        return MemRefType(t.dtype, [d.value if d.is_const() else DYNAMIC_INDEX for d in t.dims])
+    if t.ndim is None:
+        raise _unsupported(where, "a tensor of unknown rank")
+    return MemRefType(t.dtype, [DYNAMIC_INDEX] * t.ndim)
+
+
+def _rank(t: ShapeType, where: Operation) -> int:
+    if t.ndim is None:
+        raise _unsupported(where, "a shape of unknown rank")
+    return t.ndim
+
+
+def lowered_types(t: Attribute, where: Operation) -> list[Attribute]:
+    """The std types that carry a relax value of type t, in order."""
+    if isinstance(t, TensorType):
+        return [tensor_memref_type(t, where)]
+    if isinstance(t, ShapeType):
+        return [IndexType()] * _rank(t, where)
+    if isinstance(t, PrimType):
+        return [t.dtype]
+    if isinstance(t, TupleType):
+        return [x for f in t.types for x in lowered_types(f, where)]
+    raise _unsupported(where, f"a value of type {t}")
+
+
+def out_slots(t: Attribute) -> int:
+    """How many i64 slots of %out a result of type t takes."""
+    if isinstance(t, TensorType):
+        return 1 + (t.ndim or 0)
+    if isinstance(t, ShapeType):
+        return t.ndim or 0
+    if isinstance(t, TupleType):
+        return sum(out_slots(f) for f in t.types)
+    return 1
+
+
+@dataclass
+class _Scope:
+    """Allocations owned by the code being emitted (freed unless returned)."""
+
+    owned: list[SSAValue]
+
+
+class FunctionLowering:
+    """Translates one relax.func into host code, op by op, into a CFG."""
+
+    def __init__(self, fn: rx.FuncOp, module: ModuleOp):
+        self.fn = fn
+        self.module = module
+        self.vals: dict[SSAValue, list[SSAValue]] = {}
+        self.root: dict[SSAValue, SSAValue] = {}  # memref value -> the allocation it views
+        self.env: dict[str, SSAValue] = {}
+        self.errors: list[str] = []
+        self.scopes: list[_Scope] = [_Scope([])]
+        self.region = Region()
+
+    # ---- emission helpers ---------------------------------------------------------
+    def set_block(self, block: Block) -> None:
+        self.block = block
+        self.sym = SymEmitter(self.env, block.add_op)
+
+    def emit(self, op: Operation) -> SSAValue:
+        self.block.add_op(op)
+        return op.results[0] if op.results else None  # type: ignore[return-value]
+
+    def index(self, value: int) -> SSAValue:
+        return self.sym.const(value)
+
+    def dim(self, m: SSAValue, j: int) -> SSAValue:
+        return self.emit(memref.DimOp.from_source_and_index(m, self.index(j)))
+
+    def to_i64(self, v: SSAValue) -> SSAValue:
+        t = v.type
+        if isinstance(t, IndexType):
+            return self.emit(arith.IndexCastOp(v, i64))
+        if isinstance(t, IntegerType):
+            if t.width.data == 64:
+                return v
+            if t.width.data == 1:
+                return self.emit(arith.ExtUIOp(v, i64))
+            return self.emit(arith.ExtSIOp(v, i64))
+        assert isinstance(t, AnyFloat)
+        if t.bitwidth != 64:
+            from xdsl.dialects.builtin import f64
+
+            v = self.emit(arith.ExtFOp(v, f64))
+        return self.emit(arith.BitcastOp(v, i64))
+
+    def to_index(self, v: SSAValue) -> SSAValue:
+        return v if isinstance(v.type, IndexType) else self.emit(arith.IndexCastOp(v, IndexType()))
+
+    def store_slot(self, buf: SSAValue, k: int, v: SSAValue) -> None:
+        self.emit(memref.StoreOp.get(self.to_i64(v), buf, [self.index(k)]))
+
+    def owned_roots(self) -> list[SSAValue]:
+        return [v for s in self.scopes for v in s.owned]
+
+    def alloc(self, t: TensorType, where: Operation) -> SSAValue:
+        mt = tensor_memref_type(t, where)
+        assert t.dims is not None
+        dynamic = [self.sym.value(d) for d in t.dims if not d.is_const()]
+        m = self.emit(memref.AllocOp(dynamic, [], mt, ALIGNMENT))
+        self.scopes[-1].owned.append(m)
+        self.root[m] = m
+        return m
+
+    def cast(self, m: SSAValue, to: Attribute) -> SSAValue:
+        if m.type == to:
+            return m
+        c = self.emit(memref.CastOp.get(m, to))
+        self.root[c] = self.root.get(m, m)
+        return c
+
+    # ---- run-time checks ----------------------------------------------------------
+    def check(self, bad: SSAValue, message: str, report: Sequence[SSAValue]) -> None:
+        """Continue when `bad` is false; else report `message` and return its code."""
+        self.errors.append(message)
+        code = len(self.errors)
+        fail, cont = Block(), Block()
+        self.emit(cf.ConditionalBranchOp(bad, fail, [], cont, []))
+        self.region.add_block(fail)
+        self.set_block(fail)
+        self.store_slot(self.err, 0, self.index(len(report)))
+        for k, v in enumerate(report):
+            self.store_slot(self.err, k + 1, v)
+        for m in self.owned_roots():
+            self.emit(memref.DeallocOp.get(m))
+        self.emit(func.ReturnOp(self.emit(arith.ConstantOp(IntegerAttr(code, i32)))))
+        self.region.add_block(cont)
+        self.set_block(cont)
+
+    def any_ne(self, pairs: Sequence[tuple[SSAValue, SSAValue]]) -> SSAValue | None:
+        bad = None
+        for a, b in pairs:
+            ne = self.emit(arith.CmpiOp(a, b, "ne"))
+            bad = ne if bad is None else self.emit(arith.OrIOp(bad, ne))
+        return bad
+
+    def match_dims(self, actual: Sequence[SSAValue], dims: Sequence[SymExpr], what: str,
+                   where: Operation) -> None:
+        """Bind variables that stand alone and are new; check every other dim."""
+        pairs = []
+        for a, d in zip(actual, dims):
+            v = d.as_var()
+            if v is not None and v not in self.env:
+                self.env[v] = a
+            else:
+                pairs.append((a, self.sym.value(d)))
+        bad = self.any_ne(pairs)
+        if bad is not None:
+            self.check(bad, f"{location_prefix(where)}{what} has dims %s, expected "
+                       f"{shape_str(dims)}", actual)
+
+    # ---- the function -------------------------------------------------------------
+    def lower(self) -> func.FuncOp:
+        fn = self.fn
+        params = fn.function_type.inputs.data
+        constants = [op for op in fn.walk() if isinstance(op, rx.ConstantOp)]
+        in_types = [t for p in params for t in lowered_types(p, fn)]
+        const_types = [tensor_memref_type(c.result.type, c) for c in constants]
+        buf = MemRefType(i64, [DYNAMIC_INDEX])
+        entry = Block(arg_types=in_types + const_types + [buf, buf])
+        self.region.add_block(entry)
+        self.set_block(entry)
+        *_, self.err, self.out = entry.args
+        self.err.name_hint, self.out.name_hint = "err", "out"
+        k = 0
+        for p in fn.args:
+            n = len(lowered_types(p.type, fn))
+            self.vals[p] = list(entry.args[k:k + n])
+            for a in self.vals[p]:
+                a.name_hint = p.name_hint
+            self.bind_param(p.type, self.vals[p])
+            k += n
+        for c, arg in zip(constants, entry.args[k:k + len(constants)]):
+            self.vals[c.result] = [arg]
+            arg.name_hint = c.result.name_hint or "const"
+        self.lower_ops(fn.body.block.ops)
+        out = func.FuncOp(fn.sym_name.data, (list(entry.arg_types), [i32]), self.region)
+        out.attributes[ERRORS_ATTR] = ArrayAttr([StringAttr(e) for e in self.errors])
+        out.attributes[SIGNATURE_ATTR] = fn.function_type
+        out.attributes[CONSTANTS_ATTR] = ArrayAttr([c.value for c in constants])
+        return out
+
+    def bind_param(self, t: Attribute, values: list[SSAValue]) -> None:
+        """Define the variables a parameter defines (the runtime checked the rest)."""
+        if isinstance(t, TensorType) and t.dims is not None:
+            for j, d in enumerate(t.dims):
+                if (v := d.as_var()) is not None and v not in self.env:
+                    self.env[v] = self.dim(values[0], j)
+        elif isinstance(t, ShapeType) and t.dims is not None:
+            for d, a in zip(t.dims, values):
+                if (v := d.as_var()) is not None and v not in self.env:
+                    self.env[v] = a
+        elif isinstance(t, PrimType) and t.known_value is not None:
+            if (v := t.known_value.as_var()) is not None and v not in self.env:
+                self.env[v] = self.to_index(values[0])
+        elif isinstance(t, TupleType):
+            k = 0
+            for f in t.types:
+                n = len(lowered_types(f, self.fn))
+                self.bind_param(f, values[k:k + n])
+                k += n
+
+    def lower_ops(self, ops: Sequence[Operation] | object) -> None:
+        for op in list(ops):  # type: ignore[call-overload]
+            handler = getattr(self, f"lower_{type(op).__name__}", None)
+            if handler is None or type(op).__module__ != rx.__name__:
+                raise _unsupported(op, f"{op.name} in host code")
+            handler(op)
+
+    # ---- structural ops -------------------------------------------------------------
+    def lower_DataflowOp(self, op: rx.DataflowOp) -> None:
+        self.lower_ops(list(op.body.block.ops)[:-1])
+        term = op.body.block.last_op
+        assert isinstance(term, rx.OutputOp)
+        for res, v in zip(op.outputs, term.values):
+            self.vals[res] = self.vals[v]
+
+    def lower_ReturnOp(self, op: rx.ReturnOp) -> None:
+        values = self.vals[op.value]
+        returned: set[SSAValue] = set()
+        self.store_results(op.value.type, values, 0, returned)
+        for m in self.owned_roots():
+            if m not in returned:
+                self.emit(memref.DeallocOp.get(m))
+        self.emit(func.ReturnOp(self.emit(arith.ConstantOp(IntegerAttr(0, i32)))))
+
+    def store_results(self, t: Attribute, values: list[SSAValue], slot: int,
+                      returned: set[SSAValue]) -> int:
+        if isinstance(t, TupleType):
+            k = 0
+            for f in t.types:
+                n = len(lowered_types(f, self.fn))
+                slot = self.store_results(f, values[k:k + n], slot, returned)
+                k += n
+            return slot
+        if isinstance(t, TensorType):
+            m = values[0]
+            returned.add(self.root.get(m, m))
+            ptr = self.emit(memref.ExtractAlignedPointerAsIndexOp.get(m))
+            self.store_slot(self.out, slot, ptr)
+            rank = t.ndim or 0
+            for j in range(rank):
+                self.store_slot(self.out, slot + 1 + j, self.dim(m, j))
+            return slot + 1 + rank
+        if isinstance(t, ObjectType):
+            raise _unsupported(self.fn, "returning an object")
+        for v in values:
+            self.store_slot(self.out, slot, v)
+            slot += 1
+        return slot
+
+    def lower_MatchCastOp(self, op: rx.MatchCastOp) -> None:
+        self.vals[op.result] = self.match(op, op.value.type, op.result.type, self.vals[op.value])
+
+    def match(self, op: Operation, src: Attribute, dst: Attribute,
+              values: list[SSAValue]) -> list[SSAValue]:
+        if isinstance(dst, TensorType):
+            m = values[0]
+            mt = tensor_memref_type(dst, op)
+            if dst.dims is not None:
+                actual = [self.dim(m, j) for j in range(len(dst.dims))]
+                self.match_dims(actual, dst.dims, "relax.match_cast: the value", op)
+            return [self.cast(m, mt)]
+        if isinstance(dst, ShapeType):
+            if dst.dims is not None:
+                self.match_dims(values, dst.dims, "relax.match_cast: the shape", op)
+            return values
+        if isinstance(dst, PrimType):
+            if dst.known_value is not None:
+                self.match_dims([self.to_index(values[0])], [dst.known_value],
+                                "relax.match_cast: the value", op)
+            return values
+        if isinstance(dst, TupleType):
+            assert isinstance(src, TupleType)
+            result, k = [], 0
+            for s, d in zip(src.types, dst.types):
+                n = len(lowered_types(s, op))
+                result += self.match(op, s, d, values[k:k + n])
+                k += n
+            return result
+        return values
+
+    def lower_ConstantOp(self, op: rx.ConstantOp) -> None:
+        pass  # a parameter, mapped in lower()
+
+    def lower_TupleOp(self, op: rx.TupleOp) -> None:
+        self.vals[op.result] = [v for f in op.fields for v in self.vals[f]]
+
+    def lower_GetItemOp(self, op: rx.GetItemOp) -> None:
+        t = op.tuple_value.type
+        assert isinstance(t, TupleType)
+        start = sum(len(lowered_types(f, op)) for f in t.types[:op.position])
+        n = len(lowered_types(t.types[op.position], op))
+        self.vals[op.result] = self.vals[op.tuple_value][start:start + n]
+
+    def lower_ShapeOfOp(self, op: rx.ShapeOfOp) -> None:
+        m = self.vals[op.tensor][0]
+        rank = _rank(op.result.type, op)  # type: ignore[arg-type]
+        self.vals[op.result] = [self.dim(m, j) for j in range(rank)]
+
+    def lower_ShapeOp(self, op: rx.ShapeOp) -> None:
+        self.vals[op.result] = [self.sym.value(d.data) for d in op.dims.data]
+
+    def lower_PrimValueOp(self, op: rx.PrimValueOp) -> None:
+        v = self.sym.value(op.value.data)
+        t = op.result.type
+        assert isinstance(t, PrimType)
+        if isinstance(t.dtype, IntegerType):
+            v = self.emit(arith.IndexCastOp(v, t.dtype))
+        elif isinstance(t.dtype, AnyFloat):
+            v = self.emit(arith.SIToFPOp(self.emit(arith.IndexCastOp(v, i64)), t.dtype))
+        self.vals[op.result] = [v]
+
+    # ---- calls ---------------------------------------------------------------------
+    def lower_CallTIROp(self, op: rx.CallTIROp) -> None:
+        kernel = SymbolTable.lookup_symbol(self.module, op.callee)
+        assert isinstance(kernel, tir.FuncOp)
+        params = kernel.function_type.inputs.data
+        outs = [self.alloc(r.type, op) for r in op.outputs]  # type: ignore[arg-type]
+        self.check_kernel_dims(op, kernel)
+        args: list[SSAValue] = []
+        for p, v in zip(params, [self.vals[a][0] for a in op.args] + outs):
+            if isinstance(p, BufferType):
+                args.append(self.cast(v, lowered_arg_type(p)))
+            elif isinstance(p, IndexType):
+                args.append(self.to_index(v))
+            else:
+                args.append(v)
+        args += [self.sym.value(e) for e in op.sym_exprs]
+        self.emit(func.CallOp(kernel.sym_name.data, args, []))
+        for r, m in zip(op.outputs, outs):
+            self.vals[r] = [m]
+
+    def check_kernel_dims(self, op: rx.CallTIROp, kernel: tir.FuncOp) -> None:
+        """Dims the verifier could not prove consistent are checked at run time."""
+        params = kernel.function_type.inputs.data
+        binding: dict[str, SymExpr] = dict(zip(kernel.explicit_sym_args, op.sym_exprs))
+        values = list(op.args) + list(op.outputs)
+        typed = [(i, v.type, p) for i, (v, p) in enumerate(zip(values, params))
+                 if isinstance(p, BufferType) and isinstance(v.type, TensorType)]
+        runtime_dims: dict[int, list[SSAValue]] = {}
+        for i, t, p in typed:
+            if t.dims is None:  # rank only: the actual dims are read at run time
+                runtime_dims[i] = [self.dim(self.vals[values[i]][0], j) for j in range(p.rank)]
+        for i, t, p in typed:
+            for j, pd in enumerate(p.dims):
+                if (v := pd.as_var()) is not None and v not in binding:
+                    binding[v] = t.dims[j] if t.dims is not None else SymExpr.var(f"%{i}.{j}")
+        for i, t, p in typed:
+            for j, pd in enumerate(p.dims):
+                expected = pd.substitute(binding)
+                if t.dims is not None and prove_equal(expected, t.dims[j]):
+                    continue
+                actual = self.value_of(t.dims[j]) if t.dims is not None else runtime_dims[i][j]
+                want = self.value_of(expected, runtime_dims)
+                if want is None or actual is None:
+                    continue
+                bad = self.any_ne([(actual, want)])
+                assert bad is not None
+                self.check(bad, f"{location_prefix(op)}relax.call_tir @{kernel.sym_name.data}: "
+                           f"dim {j} of operand #{i} is %s, the kernel expects {expected}",
+                           [actual])
+
+    def value_of(self, e: SymExpr, runtime_dims: dict[int, list[SSAValue]] | None = None
+                 ) -> SSAValue | None:
+        """A run-time value of e, where its variables have values."""
+        env = dict(self.env)
+        for i, dims in (runtime_dims or {}).items():
+            for j, d in enumerate(dims):
+                env[f"%{i}.{j}"] = d
+        if not e.free_vars() <= env.keys():
+            return None
+        return SymEmitter(env, self.block.add_op).value(e)
+
+    def lower_CallDPSPackedOp(self, op: rx.CallDPSPackedOp) -> None:
+        from lowering.packed_calls import lower_packed_call
+
+        lower_packed_call(self, op)
+
+    def lower_CallPackedOp(self, op: rx.CallPackedOp) -> None:
+        from lowering.packed_calls import lower_packed_call
+
+        lower_packed_call(self, op)
+
+    # ---- control flow ----------------------------------------------------------------
+    def lower_IfOp(self, op: rx.IfOp) -> None:
+        cond = self.vals[op.cond][0]
+        if isinstance(cond.type, MemRefType):
+            cond = self.emit(memref.LoadOp.get(cond, []))
+        result_types = [t for r in op.results_ for t in lowered_types(r.type, op)]
+        then_b, else_b, merge = Block(), Block(), Block(arg_types=result_types)
+        self.emit(cf.ConditionalBranchOp(cond, then_b, [], else_b, []))
+        for block, region in ((then_b, op.then_region), (else_b, op.else_region)):
+            self.region.add_block(block)
+            self.set_block(block)
+            self.scopes.append(_Scope([]))
+            self.lower_ops(list(region.block.ops)[:-1])
+            term = region.block.last_op
+            assert isinstance(term, rx.YieldOp)
+            yielded = [v for y in term.values for v in self.vals[y]]
+            yielded = [self.own(v) if isinstance(v.type, MemRefType) else v for v in yielded]
+            yielded = [self.cast(v, t) if isinstance(t, MemRefType) else v
+                       for v, t in zip(yielded, result_types)]
+            keep = {self.root.get(v, v) for v in yielded}
+            for m in self.scopes.pop().owned:
+                if m not in keep:
+                    self.emit(memref.DeallocOp.get(m))
+            self.emit(cf.BranchOp(merge, *yielded))
+        self.region.add_block(merge)
+        self.set_block(merge)
+        k = 0
+        for r in op.results_:
+            n = len(lowered_types(r.type, op))
+            self.vals[r] = list(merge.args[k:k + n])
+            k += n
+        for a in merge.args:
+            if isinstance(a.type, MemRefType):
+                self.scopes[-1].owned.append(a)
+                self.root[a] = a
+
+    def own(self, m: SSAValue) -> SSAValue:
+        """m itself if this branch allocated it, else a fresh copy (branch results
+        are always owned by the code after the if)."""
+        if self.root.get(m, m) in self.scopes[-1].owned:
+            return m
+        mt = m.type
+        assert isinstance(mt, MemRefType)
+        dynamic = [self.dim(m, j) for j, s in enumerate(mt.get_shape()) if s == DYNAMIC_INDEX]
+        copy = self.emit(memref.AllocOp(dynamic, [], mt, ALIGNMENT))
+        self.emit(memref.CopyOp(m, copy))
+        self.scopes[-1].owned.append(copy)
+        self.root[copy] = copy
+        return copy
+
+
+@dataclass(frozen=True)
+class ConvertRelaxToStd(ModulePass):
+    """Replace every relax.func by host code (see the module docstring for the
+    ABI), then the tir kernels they call by func.funcs (`convert-tir-to-std`):
+    the two go together because host code calls kernels by their lowered types."""
+
+    name = "convert-relax-to-std"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for fn in list(op.body.block.ops):
+            if isinstance(fn, rx.FuncOp):
+                lowered = FunctionLowering(fn, op).lower()
+                op.body.block.insert_op_before(lowered, fn)
+                op.body.block.erase_op(fn)
+        ConvertTirToStd().apply(ctx, op)
+

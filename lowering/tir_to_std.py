@@ -1,0 +1,213 @@
+"""`convert-tir-to-std`: tir kernels become `func.func`s over memrefs.
+
+| tir                          | standard dialects                                   |
+| ---------------------------- | --------------------------------------------------- |
+| `tir.func @k(buffers, scalars) sym(s)` | `func.func @k(memrefs, scalars, index for each s)` |
+| buffer `[n, 4]`              | `memref<?x4xT>`; `n` is read with `memref.dim`       |
+| `tir.for` serial/unrolled    | `scf.for`                                            |
+| `tir.for parallel`           | `scf.parallel` (run on threads by the LLVM lowering) |
+| `tir.for vectorized`         | vector code when the body allows it (see `vectorize`), else `scf.for` |
+| `tir.block`                  | its body, with iteration variables replaced by their bindings |
+| `tir.init`                   | `scf.if` (every reduce binding == 0) around the init body |
+| `tir.load` / `tir.store`     | `memref.load` / `memref.store`                       |
+| `tir.alloc_buffer`           | `memref.alloc` at entry, `memref.dealloc` before return |
+| `tir.if`                     | `scf.if`                                             |
+| `tir.expr`                   | arith ops on the symbolic variables' values          |
+
+Symbolic expressions only mention the kernel's symbolic variables, so their
+values are computed once, in the entry block, before any loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    IndexType,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from lowering.sym_to_arith import SymEmitter
+from tir_dialect import ops as tir
+from tir_dialect.types import BufferType
+
+
+def memref_type(t: BufferType) -> MemRefType:
+    shape = [d.value if d.is_const() else DYNAMIC_INDEX for d in t.dims]
+    return MemRefType(t.dtype, shape)
+
+
+def lowered_arg_type(t: Attribute) -> Attribute:
+    return memref_type(t) if isinstance(t, BufferType) else t
+
+
+class KernelLowering:
+    """Translates one tir.func into a func.func, op by op, with a value map."""
+
+    def __init__(self, kernel: tir.FuncOp):
+        self.kernel = kernel
+        self.vmap: dict[SSAValue, SSAValue] = {}
+        self.prologue: list[Operation] = []
+        self.deallocs: list[Operation] = []
+
+    def lower(self) -> func.FuncOp:
+        k = self.kernel
+        in_types = [lowered_arg_type(t) for t in k.function_type.inputs.data]
+        in_types += [IndexType()] * len(k.explicit_sym_args)
+        entry = Block(arg_types=in_types)
+        env: dict[str, SSAValue] = {}
+        for old, new in zip(k.args, entry.args):
+            self.vmap[old] = new
+            new.name_hint = old.name_hint
+        for name, arg in zip(k.explicit_sym_args, entry.args[len(k.args):]):
+            env[name] = arg
+            arg.name_hint = name
+        for old, new in zip(k.args, entry.args):  # dims that stand alone define variables
+            if isinstance(old.type, BufferType):
+                for j, d in enumerate(old.type.dims):
+                    v = d.as_var()
+                    if v is not None and v not in env:
+                        idx = arith.ConstantOp(IntegerAttr(j, IndexType()))
+                        dim = memref.DimOp.from_source_and_index(new, idx)
+                        dim.results[0].name_hint = v
+                        self.prologue += [idx, dim]
+                        env[v] = dim.results[0]
+        self.sym = SymEmitter(env, self.prologue.append)
+        body = Block()
+        self.lower_block(k.body.block, body)
+        entry.add_ops(self.prologue)
+        for moved in list(body.ops):
+            moved.detach()
+            entry.add_op(moved)
+        entry.add_ops(self.deallocs)
+        entry.add_op(func.ReturnOp())
+        out = func.FuncOp(k.sym_name.data, (in_types, []), Region(entry))
+        out.attributes["tir.kernel"] = k.sym_name  # lets later stages tell kernels apart
+        return out
+
+    # ---- ops --------------------------------------------------------------------
+    def lower_block(self, src: Block, dst: Block) -> None:
+        for op in src.ops:
+            self.lower_op(op, dst)
+
+    def lower_op(self, op: Operation, dst: Block) -> None:
+        handler = getattr(self, f"lower_{type(op).__name__}", None)
+        if handler is not None and type(op).__module__ == tir.__name__:
+            handler(op, dst)
+            return
+        dst.add_op(op.clone(self.vmap))  # arith, math, vector: unchanged
+
+    def v(self, value: SSAValue) -> SSAValue:
+        return self.vmap[value]
+
+    def lower_ForOp(self, op: tir.ForOp, dst: Block) -> None:
+        lb, ub = self.sym.value(op.lower.data), self.sym.value(op.upper.data)
+        body = Block(arg_types=[IndexType()])
+        body.args[0].name_hint = op.induction_var.name_hint
+        self.vmap[op.induction_var] = body.args[0]
+        one = self.sym.const(1)
+        if op.kind.data == "vectorized":
+            from lowering.vectorize import try_vectorize
+
+            if try_vectorize(self, op, dst, lb, ub):
+                return
+        self.lower_block(op.body.block, body)
+        if op.kind.data == "parallel":
+            body.add_op(scf.ReduceOp())
+            dst.add_op(scf.ParallelOp([lb], [ub], [one], Region(body)))
+        else:
+            body.add_op(scf.YieldOp())
+            dst.add_op(scf.ForOp(lb, ub, one, [], Region(body)))
+
+    def lower_BlockOp(self, op: tir.BlockOp, dst: Block) -> None:
+        for var, binding in zip(op.iter_vars, op.bindings):
+            self.vmap[var] = self.v(binding)
+        for inner in op.body.block.ops:
+            if isinstance(inner, tir.InitOp):
+                self.lower_init(op, inner, dst)
+            else:
+                self.lower_op(inner, dst)
+
+    def lower_init(self, block: tir.BlockOp, init: tir.InitOp, dst: Block) -> None:
+        zero = self.sym.const(0)
+        cond: SSAValue | None = None
+        for var, kind in zip(block.iter_vars, block.kinds):
+            if kind != "reduce":
+                continue
+            eq = arith.CmpiOp(self.v(var), zero, "eq")
+            dst.add_op(eq)
+            if cond is None:
+                cond = eq.result
+            else:
+                both = arith.AndIOp(cond, eq.result)
+                dst.add_op(both)
+                cond = both.result
+        assert cond is not None  # the verifier requires a reduce variable
+        then = Block()
+        self.lower_block(init.body.block, then)
+        then.add_op(scf.YieldOp())
+        dst.add_op(scf.IfOp(cond, [], Region(then)))
+
+    def lower_LoadOp(self, op: tir.LoadOp, dst: Block) -> None:
+        new = memref.LoadOp.get(self.v(op.buffer), [self.v(i) for i in op.indices])
+        new.res.name_hint = op.result.name_hint
+        dst.add_op(new)
+        self.vmap[op.result] = new.res
+
+    def lower_StoreOp(self, op: tir.StoreOp, dst: Block) -> None:
+        dst.add_op(memref.StoreOp.get(self.v(op.value), self.v(op.buffer),
+                                      [self.v(i) for i in op.indices]))
+
+    def lower_AllocBufferOp(self, op: tir.AllocBufferOp, dst: Block) -> None:
+        t = op.result.type
+        assert isinstance(t, BufferType)
+        dynamic = [self.sym.value(d) for d in t.dims if not d.is_const()]
+        alloc = memref.AllocOp(dynamic, [], memref_type(t), IntegerAttr(64, 64))
+        alloc.results[0].name_hint = op.result.name_hint
+        self.prologue.append(alloc)  # sizes depend only on symbolic variables
+        self.deallocs.append(memref.DeallocOp.get(alloc.results[0]))
+        self.vmap[op.result] = alloc.results[0]
+
+    def lower_IfOp(self, op: tir.IfOp, dst: Block) -> None:
+        then = Block()
+        self.lower_block(op.then_region.block, then)
+        then.add_op(scf.YieldOp())
+        regions = [Region(then)]
+        if op.else_region is not None and op.else_region.blocks:
+            other = Block()
+            self.lower_block(op.else_region.block, other)
+            other.add_op(scf.YieldOp())
+            regions.append(Region(other))
+        dst.add_op(scf.IfOp(self.v(op.cond), [], *regions))
+
+    def lower_ExprOp(self, op: tir.ExprOp, dst: Block) -> None:
+        value = self.sym.value(op.expr.data)
+        if not isinstance(op.result.type, IndexType):
+            cast = arith.IndexCastOp(value, op.result.type)
+            dst.add_op(cast)
+            value = cast.result
+        self.vmap[op.result] = value
+
+
+@dataclass(frozen=True)
+class ConvertTirToStd(ModulePass):
+    """Replace every tir.func by an equivalent func.func over memrefs."""
+
+    name = "convert-tir-to-std"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for kernel in list(op.walk()):
+            if isinstance(kernel, tir.FuncOp):
+                lowered = KernelLowering(kernel).lower()
+                parent = kernel.parent
+                assert parent is not None
+                parent.insert_op_before(lowered, kernel)
+                parent.erase_op(kernel)
+
