@@ -38,7 +38,7 @@ class SimpleCast(RewritePattern):
         if type(op) is not self.source:
             return
         new = self.target(op.operands[0], convert_type(op.results[0].type))
-        rewriter.replace_op(op, new)
+        rewriter.replace(op, new)
 
 
 SIMPLE_CASTS = [
@@ -54,13 +54,13 @@ def _resize_int(op: Operation, rewriter: PatternRewriter, signed: bool) -> None:
     src, dst = op.operands[0], op.results[0]
     sw, dw = _width(src.type), _width(dst.type)
     if sw == dw:  # index <-> i64: the same LLVM type
-        rewriter.replace_op(op, [], [src])
+        rewriter.replace(op, [], [src])
         return
     target = convert_type(dst.type)
     if sw > dw:
-        rewriter.replace_op(op, llvm.TruncOp(src, target))
+        rewriter.replace(op, llvm.TruncOp(src, target))
     else:
-        rewriter.replace_op(op, (llvm.SExtOp if signed else llvm.ZExtOp)(src, target))
+        rewriter.replace(op, (llvm.SExtOp if signed else llvm.ZExtOp)(src, target))
 
 
 class IndexCastLowering(RewritePattern):
@@ -83,7 +83,7 @@ class FPToIntLowering(RewritePattern):
             return
         src, dst = op.operands[0].type, convert_type(op.results[0].type)
         intr = f"llvm.{self.name}.sat.{mangle(dst)}.{mangle(src)}"
-        rewriter.replace_op(op, call_intrinsic(intr, op.operands, dst))
+        rewriter.replace(op, call_intrinsic(intr, op.operands, dst))
 
 
 class UIToFPLowering(RewritePattern):
@@ -95,21 +95,21 @@ class UIToFPLowering(RewritePattern):
         width = _width(src.type)
         if width < 64:
             wide = llvm.ZExtOp(src, _with_element(src.type, i64))
-            rewriter.replace_op(op, [wide, llvm.SIToFPOp(wide, dst)])
+            rewriter.replace(op, [wide, llvm.SIToFPOp(wide, dst)])
             return
         if isinstance(src.type, VectorType):
             raise LoweringError("uitofp from 64-bit integer vectors is not supported")
         one, zero = const(1, i64), const(0, i64)
-        half = llvm.LShrOp(src, one)
-        low = llvm.AndOp(src, one)
-        halved = llvm.OrOp(half, low)
+        half = llvm.LShrOp(src, one.result)
+        low = llvm.AndOp(src, one.result)
+        halved = llvm.OrOp(half.res, low.res)
         as_fp = llvm.SIToFPOp(halved, dst)
         doubled = llvm.FAddOp(as_fp, as_fp)
         direct = llvm.SIToFPOp(src, dst)
-        negative = llvm.ICmpOp(src, zero, IntegerAttr(2, i64))  # slt: top bit set
+        negative = llvm.ICmpOp(src, zero.result, IntegerAttr(2, i64))  # slt: top bit set
         res = llvm.SelectOp(negative, doubled, direct)
         ops = [one, zero, half, low, halved, as_fp, doubled, direct, negative, res]
-        rewriter.replace_op(op, ops)
+        rewriter.replace(op, ops)
 
 
 def cast_patterns() -> list[RewritePattern]:

@@ -18,7 +18,7 @@ from xdsl.dialects.builtin import (
     i1,
     i64,
 )
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, Operation
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 from xdsl.utils.type import get_element_type_or_self
 
@@ -54,7 +54,7 @@ class OneToOne(RewritePattern):
             new = self.target(op.operands[0], op.operands[1], _fastmath(op))
         else:
             new = self.target(op.operands[0], op.operands[1])
-        rewriter.replace_op(op, new)
+        rewriter.replace(op, new)
 
 
 @dataclass
@@ -69,7 +69,7 @@ class IntrinsicBinary(RewritePattern):
             return
         t = op.results[0].type
         call = call_intrinsic(f"llvm.{self.name}.{mangle(t)}", op.operands, convert_type(t))
-        rewriter.replace_op(op, call)
+        rewriter.replace(op, call)
 
 
 ONE_TO_ONE = [
@@ -103,7 +103,7 @@ class ConstantLowering(RewritePattern):
             if not isinstance(t, VectorType):
                 raise LoweringError(f"dense constant of non-vector type {t}")
             value = DenseIntOrFPElementsAttr.from_list(t, value.get_values())
-        rewriter.replace_op(op, llvm.ConstantOp(value, t))
+        rewriter.replace(op, llvm.ConstantOp(value, t))
 
 
 class NegfLowering(RewritePattern):
@@ -111,7 +111,7 @@ class NegfLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: arith.NegfOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, llvm.FNegOp(op.operand, _fastmath(op)))
+        rewriter.replace(op, llvm.FNegOp(op.operand, _fastmath(op)))
 
 
 class CmpiLowering(RewritePattern):
@@ -120,7 +120,7 @@ class CmpiLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: arith.CmpiOp, rewriter: PatternRewriter):
         pred = IntegerAttr(op.predicate.value.data, i64)
-        rewriter.replace_op(op, llvm.ICmpOp(op.lhs, op.rhs, pred))
+        rewriter.replace(op, llvm.ICmpOp(op.lhs, op.rhs, pred))
 
 
 class CmpfLowering(RewritePattern):
@@ -130,9 +130,9 @@ class CmpfLowering(RewritePattern):
     def match_and_rewrite(self, op: arith.CmpfOp, rewriter: PatternRewriter):
         pred = op.predicate.value.data
         if pred in (0, 15):  # "false" / "true": llvmlite cannot print them
-            rewriter.replace_op(op, llvm.ConstantOp(IntegerAttr(pred // 15, i1), i1))
+            rewriter.replace(op, llvm.ConstantOp(IntegerAttr(pred // 15, i1), i1))
             return
-        rewriter.replace_op(op, llvm.FCmpOp(op.lhs, op.rhs, IntegerAttr(pred, i64)))
+        rewriter.replace(op, llvm.FCmpOp(op.lhs, op.rhs, IntegerAttr(pred, i64)))
 
 
 class SelectLowering(RewritePattern):
@@ -141,7 +141,7 @@ class SelectLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: arith.SelectOp, rewriter: PatternRewriter):
         new = llvm.SelectOp(op.cond, op.lhs, op.rhs)
-        rewriter.replace_op(op, new)
+        rewriter.replace(op, new)
 
 
 def _div_and_rem(op: Operation, signed: bool):
@@ -152,7 +152,7 @@ def _div_and_rem(op: Operation, signed: bool):
     return q, r
 
 
-def _zero_like(t: Attribute) -> Operation:
+def _zero_like(t: Attribute) -> llvm.ConstantOp:
     """A zero integer constant of type t (scalar only; vectors are rejected)."""
     if isinstance(t, VectorType):
         raise LoweringError("floordivsi/ceildivsi on vectors is not supported")
@@ -168,15 +168,15 @@ class FloorDivSILowering(RewritePattern):
         t = op.result.type
         q, r = _div_and_rem(op, signed=True)
         zero, one = _zero_like(t), const(1, convert_type(t))
-        r_nz = llvm.ICmpOp(r, zero, IntegerAttr(1, i64))  # ne
-        r_neg = llvm.ICmpOp(r, zero, IntegerAttr(2, i64))  # slt
-        b_neg = llvm.ICmpOp(op.rhs, zero, IntegerAttr(2, i64))  # slt
-        signs_differ = llvm.XOrOp(r_neg, b_neg)
-        adjust = llvm.AndOp(r_nz, signs_differ)
-        q_minus = llvm.SubOp(q, one)
+        r_nz = llvm.ICmpOp(r.res, zero.result, IntegerAttr(1, i64))  # ne
+        r_neg = llvm.ICmpOp(r.res, zero.result, IntegerAttr(2, i64))  # slt
+        b_neg = llvm.ICmpOp(op.rhs, zero.result, IntegerAttr(2, i64))  # slt
+        signs_differ = llvm.XOrOp(r_neg.res, b_neg.res)
+        adjust = llvm.AndOp(r_nz.res, signs_differ.res)
+        q_minus = llvm.SubOp(q.res, one.result)
         res = llvm.SelectOp(adjust, q_minus, q)
         ops = [q, r, zero, one, r_nz, r_neg, b_neg, signs_differ, adjust, q_minus, res]
-        rewriter.replace_op(op, ops)
+        rewriter.replace(op, ops)
 
 
 class CeilDivSILowering(RewritePattern):
@@ -188,15 +188,15 @@ class CeilDivSILowering(RewritePattern):
         t = op.result.type
         q, r = _div_and_rem(op, signed=True)
         zero, one = _zero_like(t), const(1, convert_type(t))
-        r_nz = llvm.ICmpOp(r, zero, IntegerAttr(1, i64))
-        r_neg = llvm.ICmpOp(r, zero, IntegerAttr(2, i64))
-        b_neg = llvm.ICmpOp(op.rhs, zero, IntegerAttr(2, i64))
-        same_sign = llvm.ICmpOp(r_neg, b_neg, IntegerAttr(0, i64))  # eq
-        adjust = llvm.AndOp(r_nz, same_sign)
-        q_plus = llvm.AddOp(q, one)
+        r_nz = llvm.ICmpOp(r.res, zero.result, IntegerAttr(1, i64))
+        r_neg = llvm.ICmpOp(r.res, zero.result, IntegerAttr(2, i64))
+        b_neg = llvm.ICmpOp(op.rhs, zero.result, IntegerAttr(2, i64))
+        same_sign = llvm.ICmpOp(r_neg.res, b_neg.res, IntegerAttr(0, i64))  # eq
+        adjust = llvm.AndOp(r_nz.res, same_sign.res)
+        q_plus = llvm.AddOp(q.res, one.result)
         res = llvm.SelectOp(adjust, q_plus, q)
         ops = [q, r, zero, one, r_nz, r_neg, b_neg, same_sign, adjust, q_plus, res]
-        rewriter.replace_op(op, ops)
+        rewriter.replace(op, ops)
 
 
 class CeilDivUILowering(RewritePattern):
@@ -207,7 +207,7 @@ class CeilDivUILowering(RewritePattern):
         t = op.result.type
         q, r = _div_and_rem(op, signed=False)
         zero, one = _zero_like(t), const(1, convert_type(t))
-        r_nz = llvm.ICmpOp(r, zero, IntegerAttr(1, i64))
-        q_plus = llvm.AddOp(q, one)
+        r_nz = llvm.ICmpOp(r.res, zero.result, IntegerAttr(1, i64))
+        q_plus = llvm.AddOp(q.res, one.result)
         res = llvm.SelectOp(r_nz, q_plus, q)
-        rewriter.replace_op(op, [q, r, zero, one, r_nz, q_plus, res])
+        rewriter.replace(op, [q, r, zero, one, r_nz, q_plus, res])

@@ -33,7 +33,7 @@ class WhileLowering(RewritePattern):
         assert before is not None and after is not None
         condition = op.before_region.blocks[-1].last_op
         assert isinstance(condition, scf.ConditionOp)
-        rewriter.replace_op(
+        rewriter.replace(
             condition,
             cf.ConditionalBranchOp(
                 condition.condition, after, condition.args, results_block, condition.args
@@ -41,11 +41,11 @@ class WhileLowering(RewritePattern):
         )
         yield_op = op.after_region.blocks[-1].last_op
         assert isinstance(yield_op, scf.YieldOp)
-        rewriter.replace_op(yield_op, cf.BranchOp(before, *yield_op.operands))
+        rewriter.replace(yield_op, cf.BranchOp(before, *yield_op.operands))
         rewriter.inline_region(op.after_region, BlockInsertPoint.before(results_block))
         rewriter.inline_region(op.before_region, BlockInsertPoint.before(after))
         rewriter.insert(cf.BranchOp(before, *op.arguments), InsertPoint.at_end(entry))
-        rewriter.replace_op(op, [], results_block.args)
+        rewriter.replace(op, [], results_block.args)
 
 
 class BranchLowering(RewritePattern):
@@ -53,7 +53,7 @@ class BranchLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: cf.BranchOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, llvm.BrOp(op.successor, *op.arguments))
+        rewriter.replace(op, llvm.BrOp(op.successor, *op.arguments))
 
 
 class CondBranchLowering(RewritePattern):
@@ -64,7 +64,7 @@ class CondBranchLowering(RewritePattern):
         new = llvm.CondBrOp(
             op.cond, op.then_block, op.then_arguments, op.else_block, op.else_arguments
         )
-        rewriter.replace_op(op, new)
+        rewriter.replace(op, new)
 
 
 class AssertLowering(RewritePattern):

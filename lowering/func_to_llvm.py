@@ -62,7 +62,7 @@ class FuncLowering(RewritePattern):
             linkage=llvm.LinkageAttr(linkage),
             body=body,
         )
-        rewriter.replace_op(op, new)
+        rewriter.replace(op, new)
 
 
 class ReturnLowering(RewritePattern):
@@ -72,14 +72,14 @@ class ReturnLowering(RewritePattern):
     def match_and_rewrite(self, op: func.ReturnOp, rewriter: PatternRewriter):
         values = list(op.arguments)
         if len(values) <= 1:
-            rewriter.replace_op(op, llvm.ReturnOp(values[0] if values else None))
+            rewriter.replace(op, llvm.ReturnOp(values[0] if values else None))
             return
         struct_t = packed_result_type([v.type for v in values])
         ops = [llvm.UndefOp(struct_t)]
         for i, v in enumerate(values):
             ops.append(insert(ops[-1].results[0], v, i))
         ops.append(llvm.ReturnOp(ops[-1].results[0]))
-        rewriter.replace_op(op, ops)
+        rewriter.replace(op, ops)
 
 
 class CallLowering(RewritePattern):
@@ -87,18 +87,21 @@ class CallLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: func.CallOp, rewriter: PatternRewriter):
+        # Results keep their original types (memref!) until retype_values.
         result_types = list(op.res.types)
         ret = packed_result_type(result_types)
+        if len(result_types) == 1:
+            ret = result_types[0]
         call = llvm.CallOp(
             op.callee,
             *op.arguments,
             return_type=None if isinstance(ret, llvm.LLVMVoidType) else ret,
         )
         if len(result_types) <= 1:
-            rewriter.replace_op(op, call)
+            rewriter.replace(op, call)
             return
-        parts = [extract(call.results[0], i, typ=convert_type(t)) for i, t in enumerate(result_types)]
-        rewriter.replace_op(op, [call, *parts], [p.results[0] for p in parts])
+        parts = [extract(call.results[0], i, typ=t) for i, t in enumerate(result_types)]
+        rewriter.replace(op, [call, *parts], [p.results[0] for p in parts])
 
 
 def c_wrapper(name: str, ft: FunctionType) -> llvm.FuncOp:

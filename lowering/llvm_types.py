@@ -32,13 +32,14 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.rewriter import Rewriter
+from xdsl.utils.exceptions import DiagnosticException
 
 PTR = llvm.LLVMPointerType()
 # Descriptor field positions (MLIR's layout).
 ALLOCATED, ALIGNED, OFFSET, SIZES, STRIDES = range(5)
 
 
-class LoweringError(Exception):
+class LoweringError(DiagnosticException):
     """The input uses a construct that this conversion does not support."""
 
 
@@ -119,11 +120,6 @@ def gep(ptr: SSAValue, index: SSAValue, elem: Attribute) -> llvm.GEPOp:
     return llvm.GEPOp(
         ptr, [llvm.GEP_USE_SSA_VAL], convert_type(elem), ssa_indices=[index]
     )
-
-
-def field_ptr(ptr: SSAValue, struct: Attribute, field: int) -> llvm.GEPOp:
-    """Address of field `field` of the struct at `ptr`."""
-    return llvm.GEPOp(ptr, [0, field], struct)
 
 
 def call_intrinsic(
@@ -210,7 +206,10 @@ def build_descriptor(
     strides: Sequence[SSAValue],
     emit,
 ) -> SSAValue:
-    """Emit `undef` + `insertvalue`s that assemble a descriptor of type `memref`."""
+    """Emit `undef` + `insertvalue`s that assemble a descriptor of type `memref`.
+
+    The returned value is typed `memref` (retype_values makes it a struct) so
+    that the patterns of its users still see the memref type."""
     desc: SSAValue = emit(llvm.UndefOp(descriptor_type(memref))).results[0]
     desc = emit(insert(desc, allocated, ALLOCATED)).results[0]
     desc = emit(insert(desc, aligned, ALIGNED)).results[0]
@@ -219,7 +218,7 @@ def build_descriptor(
         desc = emit(insert(desc, size, SIZES, d)).results[0]
     for d, stride in enumerate(strides):
         desc = emit(insert(desc, stride, STRIDES, d)).results[0]
-    return desc
+    return Rewriter.replace_value_with_new_type(desc, memref)
 
 
 def row_major_strides(sizes: Sequence[SSAValue], emit) -> list[SSAValue]:

@@ -57,7 +57,7 @@ class IntrinsicLowering(RewritePattern):
             return
         t = op.results[0].type
         intr = f"llvm.{self.name}.{mangle(t)}"
-        rewriter.replace_op(op, call_intrinsic(intr, op.operands, convert_type(t)))
+        rewriter.replace(op, call_intrinsic(intr, op.operands, convert_type(t)))
 
 
 @dataclass
@@ -73,7 +73,7 @@ class BitCountLowering(RewritePattern):
         t = op.results[0].type
         flag = llvm.ConstantOp(IntegerAttr(0, i1), i1)
         call = call_intrinsic(f"llvm.{self.name}.{mangle(t)}", [op.operands[0], flag.result], t)
-        rewriter.replace_op(op, [flag, call])
+        rewriter.replace(op, [flag, call])
 
 
 class FPowILowering(RewritePattern):
@@ -85,7 +85,7 @@ class FPowILowering(RewritePattern):
         if isinstance(it, VectorType):
             raise LoweringError("math.fpowi with a vector exponent is not supported")
         intr = f"llvm.powi.{mangle(t)}.{mangle(it)}"
-        rewriter.replace_op(op, call_intrinsic(intr, [op.lhs, op.rhs], t))
+        rewriter.replace(op, call_intrinsic(intr, [op.lhs, op.rhs], t))
 
 
 class RsqrtLowering(RewritePattern):
@@ -97,7 +97,7 @@ class RsqrtLowering(RewritePattern):
         root = call_intrinsic(f"llvm.sqrt.{mangle(t)}", [op.operand], t)
         one = splat_float(1.0, t)
         div = llvm.FDivOp(one, root.results[0])
-        rewriter.replace_op(op, [root, one, div])
+        rewriter.replace(op, [root, one, div])
 
 
 @dataclass
@@ -117,14 +117,14 @@ class LibmLowering(RewritePattern):
         self.externs.declare(fn, [elem], elem)
 
         def emit(new_op: Operation) -> Operation:
-            rewriter.insert_op(new_op)
+            rewriter.insert(new_op)
             return new_op
 
         x = op.operands[0]
         if not isinstance(t, VectorType):
-            rewriter.replace_op(op, llvm.CallOp(fn, x, return_type=elem))
+            rewriter.replace(op, llvm.CallOp(fn, x, return_type=elem))
             return
-        rewriter.replace_op(op, [], [self._per_lane(fn, x, t, elem, emit)])
+        rewriter.replace(op, [], [self._per_lane(fn, x, t, elem, emit)])
 
     @staticmethod
     def _per_lane(fn: str, x: SSAValue, t: VectorType, elem: Attribute, emit) -> SSAValue:

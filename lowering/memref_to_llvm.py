@@ -42,7 +42,7 @@ def _emitter(rewriter: PatternRewriter):
     """A function that inserts an op before the matched op and returns it."""
 
     def emit(op: Operation) -> Operation:
-        rewriter.insert_op(op)
+        rewriter.insert(op)
         return op
 
     return emit
@@ -72,7 +72,7 @@ class LoadLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.LoadOp, rewriter: PatternRewriter):
         ptr = DescriptorReader(op.memref, _emitter(rewriter)).element_ptr(op.indices)
-        rewriter.replace_op(op, llvm.LoadOp(ptr, convert_type(op.res.type)))
+        rewriter.replace(op, llvm.LoadOp(ptr, convert_type(op.res.type)))
 
 
 class StoreLowering(RewritePattern):
@@ -81,7 +81,7 @@ class StoreLowering(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: memref.StoreOp, rewriter: PatternRewriter):
         ptr = DescriptorReader(op.memref, _emitter(rewriter)).element_ptr(op.indices)
-        rewriter.replace_op(op, llvm.StoreOp(op.value, ptr))
+        rewriter.replace(op, llvm.StoreOp(op.value, ptr))
 
 
 def _alloc_sizes(op: memref.AllocOp | memref.AllocaOp, emit) -> list[SSAValue]:
@@ -115,7 +115,7 @@ class AllocLowering(RewritePattern):
         strides = row_major_strides(sizes, emit)
         zero = emit(const(0)).results[0]
         desc = build_descriptor(t, ptr, ptr, zero, sizes, strides, emit)
-        rewriter.replace_op(op, [], [desc])
+        rewriter.replace(op, [], [desc])
 
 
 class AllocaLowering(RewritePattern):
@@ -132,7 +132,7 @@ class AllocaLowering(RewritePattern):
         strides = row_major_strides(sizes, emit)
         zero = emit(const(0)).results[0]
         desc = build_descriptor(t, ptr, ptr, zero, sizes, strides, emit)
-        rewriter.replace_op(op, [], [desc])
+        rewriter.replace(op, [], [desc])
 
 
 class DeallocLowering(RewritePattern):
@@ -145,7 +145,7 @@ class DeallocLowering(RewritePattern):
     def match_and_rewrite(self, op: memref.DeallocOp, rewriter: PatternRewriter):
         ptr = DescriptorReader(op.memref, _emitter(rewriter)).allocated_ptr()
         self.externs.declare("free", [PTR], None)
-        rewriter.replace_op(op, llvm.CallOp("free", ptr))
+        rewriter.replace(op, llvm.CallOp("free", ptr))
 
 
 def constant_int(value: SSAValue) -> int | None:
@@ -167,7 +167,7 @@ class DimLowering(RewritePattern):
         if dim is None or not isinstance(op.source.type, MemRefType):
             raise LoweringError("memref.dim needs a ranked memref and a constant dimension")
         size = DescriptorReader(op.source, _emitter(rewriter)).size(dim)
-        rewriter.replace_op(op, [], [size])
+        rewriter.replace(op, [], [size])
 
 
 class CastLowering(RewritePattern):
@@ -177,7 +177,7 @@ class CastLowering(RewritePattern):
     def match_and_rewrite(self, op: memref.CastOp, rewriter: PatternRewriter):
         if not isinstance(op.source.type, MemRefType):
             raise LoweringError("unranked memrefs are not supported")
-        rewriter.replace_op(op, [], [op.source])
+        rewriter.replace(op, [], [op.source])
 
 
 class SubviewLowering(RewritePattern):
@@ -206,7 +206,7 @@ class SubviewLowering(RewritePattern):
         desc = build_descriptor(
             res_t, src.allocated_ptr(), src.aligned_ptr(), offset, sizes, strides, emit
         )
-        rewriter.replace_op(op, [], [desc])
+        rewriter.replace(op, [], [desc])
 
 
 class ReinterpretCastLowering(RewritePattern):
@@ -224,7 +224,7 @@ class ReinterpretCastLowering(RewritePattern):
         desc = build_descriptor(
             res_t, src.allocated_ptr(), src.aligned_ptr(), offset, sizes, strides, emit
         )
-        rewriter.replace_op(op, [], [desc])
+        rewriter.replace(op, [], [desc])
 
 
 def _reshaped(op: Operation, source: SSAValue, sizes: list[SSAValue], emit) -> SSAValue:
@@ -249,7 +249,7 @@ class CollapseShapeLowering(RewritePattern):
         src = DescriptorReader(op.src, emit)
         groups = [[i.value.data for i in g] for g in op.reassociation]
         sizes = [_product([src.size(d) for d in g], emit) for g in groups]
-        rewriter.replace_op(op, [], [_reshaped(op, op.src, sizes, emit)])
+        rewriter.replace(op, [], [_reshaped(op, op.src, sizes, emit)])
 
 
 class ExpandShapeLowering(RewritePattern):
@@ -259,7 +259,7 @@ class ExpandShapeLowering(RewritePattern):
     def match_and_rewrite(self, op: memref.ExpandShapeOp, rewriter: PatternRewriter):
         emit = _emitter(rewriter)
         sizes = _mixed(op.static_output_shape.get_values(), op.output_shape, emit)
-        rewriter.replace_op(op, [], [_reshaped(op, op.src, sizes, emit)])
+        rewriter.replace(op, [], [_reshaped(op, op.src, sizes, emit)])
 
 
 class CopyLowering(RewritePattern):
@@ -280,7 +280,7 @@ class CopyLowering(RewritePattern):
         call = llvm.CallIntrinsicOp(
             "llvm.memcpy.p0.p0.i64", [dst_ptr, src_ptr, nbytes, volatile], []
         )
-        rewriter.replace_op(op, call)
+        rewriter.replace(op, call)
 
 
 class ExtractAlignedPointerLowering(RewritePattern):
@@ -291,7 +291,7 @@ class ExtractAlignedPointerLowering(RewritePattern):
         self, op: memref.ExtractAlignedPointerAsIndexOp, rewriter: PatternRewriter
     ):
         ptr = DescriptorReader(op.source, _emitter(rewriter)).aligned_ptr()
-        rewriter.replace_op(op, llvm.PtrToIntOp(ptr, i64))
+        rewriter.replace(op, llvm.PtrToIntOp(ptr, i64))
 
 
 def memref_patterns(externs: Externs) -> list[RewritePattern]:

@@ -522,5 +522,10 @@ class ConvertRelaxToStd(ModulePass):
                 lowered = FunctionLowering(fn, op).lower()
                 op.body.block.insert_op_before(lowered, fn)
                 op.body.block.erase_op(fn)
+        from lowering.packed_calls import ENTRY, entry_declaration
+
+        if any(isinstance(c, func.CallOp) and c.callee.root_reference.data == ENTRY
+               for c in op.walk()):
+            op.body.block.add_op(entry_declaration())
         ConvertTirToStd().apply(ctx, op)
 

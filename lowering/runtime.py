@@ -143,6 +143,12 @@ class Function:
         owners: dict[int, np.ndarray] = {}
         result, _ = self._unflatten(self.result_type, out, 0, args, owners)
         if status != 0:  # results written before the failure are freed with `owners`
+            from lowering.packed_calls import take_failure
+
+            cause = take_failure()
+            if cause is not None:
+                message = self.errors[status - 1]
+                raise RelaxRuntimeError(f"{message}: {type(cause).__name__}: {cause}") from cause
             actual = tuple(int(x) for x in err[1:1 + int(err[0])])
             shown = str(actual[0]) if len(actual) == 1 else str(actual)
             raise RelaxRuntimeError(self.errors[status - 1].replace("%s", shown))
@@ -286,6 +292,11 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
             metadata[op.sym_name.data] = (sig, [e.data for e in errors.data],  # type: ignore[attr-defined]
                                           [constant_array(c) for c in consts.data])
     ConvertStdToLLVM().apply(ctx, module)
+    import llvmlite.binding as llvm
+
+    from lowering.packed_calls import ENTRY, entry_address
+
+    llvm.add_symbol(ENTRY, entry_address())
     jit = JitModule(module, opt_level=opt_level)
     functions = {name: Function(name, jit, sig, errors, consts, param_names[name])
                  for name, (sig, errors, consts) in metadata.items()}

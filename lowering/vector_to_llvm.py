@@ -34,7 +34,7 @@ from lowering.llvm_types import (
 
 def _emitter(rewriter: PatternRewriter):
     def emit(op: Operation) -> Operation:
-        rewriter.insert_op(op)
+        rewriter.insert(op)
         return op
 
     return emit
@@ -55,7 +55,7 @@ class VectorLoadLowering(RewritePattern):
         reader = DescriptorReader(op.base, _emitter(rewriter))
         ptr = reader.element_ptr(op.indices)
         align = element_bytes(t.element_type)
-        rewriter.replace_op(op, llvm.LoadOp(ptr, convert_type(t), alignment=align))
+        rewriter.replace(op, llvm.LoadOp(ptr, convert_type(t), alignment=align))
 
 
 class VectorStoreLowering(RewritePattern):
@@ -67,7 +67,7 @@ class VectorStoreLowering(RewritePattern):
         reader = DescriptorReader(op.base, _emitter(rewriter))
         ptr = reader.element_ptr(op.indices)
         align = element_bytes(t.element_type)
-        rewriter.replace_op(op, llvm.StoreOp(op.vector, ptr, alignment=align))
+        rewriter.replace(op, llvm.StoreOp(op.vector, ptr, alignment=align))
 
 
 class BroadcastLowering(RewritePattern):
@@ -77,7 +77,7 @@ class BroadcastLowering(RewritePattern):
     def match_and_rewrite(self, op: vector.BroadcastOp, rewriter: PatternRewriter):
         t = _vector_1d(op.vector.type)
         if op.source.type == t:
-            rewriter.replace_op(op, [], [op.source])
+            rewriter.replace(op, [], [op.source])
             return
         if isinstance(op.source.type, VectorType):
             raise LoweringError("broadcast from a vector is only supported to the same type")
@@ -87,7 +87,7 @@ class BroadcastLowering(RewritePattern):
         lane0 = llvm.InsertElementOp(undef, op.source, zero)
         mask = DenseArrayBase.from_list(i32, [0] * t.get_shape()[0])
         splat = llvm.ShuffleVectorOp(lane0, lane0, mask, vt)
-        rewriter.replace_op(op, [undef, zero, lane0, splat])
+        rewriter.replace(op, [undef, zero, lane0, splat])
 
 
 class FmaLowering(RewritePattern):
@@ -95,7 +95,7 @@ class FmaLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: vector.FMAOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, llvm.FMAOp(op.lhs, op.rhs, op.acc))
+        rewriter.replace(op, llvm.FMAOp(op.lhs, op.rhs, op.acc))
 
 
 def _static_position(op: vector.ExtractOp | vector.InsertOp) -> SSAValue | int:
@@ -115,13 +115,13 @@ class ExtractLowering(RewritePattern):
         emit = _emitter(rewriter)
         pos = _static_position(op)
         if isinstance(pos, int):
-            rewriter.replace_op(op, [], [extract_lane(op.vector, pos, emit)])
+            rewriter.replace(op, [], [extract_lane(op.vector, pos, emit)])
             return
         slot = emit(llvm.AllocaOp(emit(const(1)), convert_type(t))).results[0]
         emit(llvm.StoreOp(op.vector, slot, alignment=element_bytes(t.element_type)))
         elem = convert_type(t.element_type)
         addr = emit(gep(slot, pos, elem)).results[0]
-        rewriter.replace_op(op, llvm.LoadOp(addr, elem))
+        rewriter.replace(op, llvm.LoadOp(addr, elem))
 
 
 class InsertLowering(RewritePattern):
@@ -136,7 +136,7 @@ class InsertLowering(RewritePattern):
             new.append(const(pos))
             pos = new[0].results[0]
         new.append(llvm.InsertElementOp(op.dest, op.source, pos))
-        rewriter.replace_op(op, new)
+        rewriter.replace(op, new)
 
 
 class ShuffleLowering(RewritePattern):
@@ -147,7 +147,7 @@ class ShuffleLowering(RewritePattern):
         t = _vector_1d(op.result.type)
         mask = DenseArrayBase.from_list(i32, list(op.mask.get_values()))
         new = llvm.ShuffleVectorOp(op.v1, op.v2, mask, convert_type(t))
-        rewriter.replace_op(op, new)
+        rewriter.replace(op, new)
 
 
 class VectorBitcastLowering(RewritePattern):
@@ -155,7 +155,7 @@ class VectorBitcastLowering(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: vector.BitcastOp, rewriter: PatternRewriter):
-        rewriter.replace_op(op, llvm.BitcastOp(op.source, convert_type(op.result.type)))
+        rewriter.replace(op, llvm.BitcastOp(op.source, convert_type(op.result.type)))
 
 
 class CreateMaskLowering(RewritePattern):
@@ -171,8 +171,8 @@ class CreateMaskLowering(RewritePattern):
         zero = llvm.ConstantOp(IntegerAttr(0, i32), i32)
         lane0 = llvm.InsertElementOp(undef, op.mask_dim_sizes[0], zero)
         splat = llvm.ShuffleVectorOp(lane0, lane0, DenseArrayBase.from_list(i32, [0] * n), it)
-        cmp = llvm.ICmpOp(iota, splat, IntegerAttr(2, i64))  # slt
-        rewriter.replace_op(op, [iota, undef, zero, lane0, splat, cmp])
+        cmp = llvm.ICmpOp(iota.result, splat.res, IntegerAttr(2, i64))  # slt
+        rewriter.replace(op, [iota, undef, zero, lane0, splat, cmp])
 
 
 # kind -> (intrinsic reduce name, float start value or None, combine-with-acc intrinsic)
@@ -204,7 +204,7 @@ class ReductionLowering(RewritePattern):
         if isinstance(elem, AnyFloat) and kind in ("add", "mul"):
             start = op.acc or emit(splat_float(-0.0 if kind == "add" else 1.0, elem)).results[0]
             intr = f"llvm.vector.reduce.f{kind}.{suffix}"
-            rewriter.replace_op(op, call_intrinsic(intr, [start, op.vector], elem))
+            rewriter.replace(op, call_intrinsic(intr, [start, op.vector], elem))
             return
         if isinstance(elem, AnyFloat) and kind in _FLOAT_REDUCE:
             reduce_name, combine = _FLOAT_REDUCE[kind]
@@ -214,12 +214,12 @@ class ReductionLowering(RewritePattern):
             raise LoweringError(f"vector.reduction <{kind}> on {vt} is not supported")
         red = emit(call_intrinsic(f"llvm.vector.reduce.{reduce_name}.{suffix}", [op.vector], elem))
         if op.acc is None:
-            rewriter.replace_op(op, [], [red.results[0]])
+            rewriter.replace(op, [], [red.results[0]])
         elif kind in _INT_COMBINE:
-            rewriter.replace_op(op, _INT_COMBINE[kind](red.results[0], op.acc))
+            rewriter.replace(op, _INT_COMBINE[kind](red.results[0], op.acc))
         else:
             intr = f"llvm.{combine}.{mangle(elem)}"
-            rewriter.replace_op(op, call_intrinsic(intr, [red.results[0], op.acc], elem))
+            rewriter.replace(op, call_intrinsic(intr, [red.results[0], op.acc], elem))
 
 
 def vector_patterns() -> list[RewritePattern]:

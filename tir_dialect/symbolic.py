@@ -146,7 +146,9 @@ class SymExpr:
 
     # ---- arithmetic ---------------------------------------------------------
     def __add__(self, other: ExprLike) -> SymExpr:
-        other = SymExpr.lift(other)
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
         terms = dict(self.terms)
         for mono, coeff in other.terms:
             terms[mono] = terms.get(mono, 0) + coeff
@@ -158,13 +160,17 @@ class SymExpr:
         return SymExpr({m: -c for m, c in self.terms})
 
     def __sub__(self, other: ExprLike) -> SymExpr:
-        return self + (-SymExpr.lift(other))
+        other = _operand(other)
+        return NotImplemented if other is None else self + (-other)
 
     def __rsub__(self, other: ExprLike) -> SymExpr:
-        return SymExpr.lift(other) - self
+        other = _operand(other)
+        return NotImplemented if other is None else other - self
 
     def __mul__(self, other: ExprLike) -> SymExpr:
-        other = SymExpr.lift(other)
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
         terms: dict[Monomial, int] = {}
         for m1, c1 in self.terms:
             for m2, c2 in other.terms:
@@ -175,16 +181,16 @@ class SymExpr:
     __rmul__ = __mul__
 
     def __floordiv__(self, other: ExprLike) -> SymExpr:
-        return floordiv(self, other)
+        return NotImplemented if _operand(other) is None else floordiv(self, other)
 
     def __rfloordiv__(self, other: ExprLike) -> SymExpr:
-        return floordiv(other, self)
+        return NotImplemented if _operand(other) is None else floordiv(other, self)
 
     def __mod__(self, other: ExprLike) -> SymExpr:
-        return floormod(self, other)
+        return NotImplemented if _operand(other) is None else floormod(self, other)
 
     def __rmod__(self, other: ExprLike) -> SymExpr:
-        return floormod(other, self)
+        return NotImplemented if _operand(other) is None else floormod(other, self)
 
     # ---- evaluation and substitution ---------------------------------------
     def evaluate(self, env: dict[str, int]) -> int:
@@ -251,6 +257,16 @@ class SymExpr:
                     and mono[0].kind in ("min", "max"):
                 return str(self)
         return f"({self})"
+
+
+def _operand(value: object) -> SymExpr | None:
+    """`value` as an expression, or None so that a Python operator returns
+    NotImplemented and the other operand (e.g. a compute-DSL expression) can
+    handle `n - i` through its reflected method."""
+    try:
+        return SymExpr.lift(value)  # type: ignore[arg-type]
+    except TypeError:
+        return None
 
 
 def _atom_str(atom: Atom, in_product: bool) -> str:
