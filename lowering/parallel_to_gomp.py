@@ -143,6 +143,13 @@ class ParallelToGomp:
         entry.add_op(whole)
         loaded: dict[SSAValue, SSAValue] = {}
         for i, v in enumerate(captured):
+            if isinstance(v.owner, (arith.ConstantOp, llvm.ConstantOp)):
+                # rematerialize constants: LLVM must see constant steps and bounds
+                # to vectorize and unroll the body
+                const = v.owner.clone()
+                entry.add_op(const)
+                loaded[v] = const.results[0]
+                continue
             field = extract(whole.results[0], i, typ=v.type)  # original type: retyped at the end
             entry.add_op(field)
             loaded[v] = field.results[0]
