@@ -253,7 +253,7 @@ class Executable:
         return self.jit.llvm_ir(optimized)
 
 
-DEFAULT_PIPELINE = "convert-relax-to-std,convert-std-to-llvm"
+DEFAULT_PIPELINE = "legalize-ops,convert-relax-to-std,convert-std-to-llvm"
 
 
 def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
@@ -279,6 +279,10 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
         if op.name == "relax.func":
             param_names[op.sym_name.data] = [a.name_hint or f"%{i}" for i, a in  # type: ignore[attr-defined]
                                              enumerate(op.body.block.args)]
+    from passes.legalize_ops import LegalizeOps
+
+    LegalizeOps().apply(ctx, module)
+    verify_module(module)
     ConvertRelaxToStd().apply(ctx, module)
     if before_llvm is not None:
         before_llvm(module)

@@ -67,7 +67,7 @@ from relax_dialect.types import (
 )
 from tir_dialect.symbolic import ExprLike, SymExpr, parse_sym_expr
 from tir_dialect.syntax import OpVerifyException, parse_defined_operand, parse_defined_operands, resolve_defined
-from tir_dialect.types import SymExprAttr, parse_dtype, parse_shape, shape_attr
+from tir_dialect.types import SymExprAttr, is_dtype, parse_dtype, parse_shape, shape_attr
 
 
 def _check_relax_type(t: Attribute, what: str) -> None:
@@ -180,11 +180,12 @@ class FuncOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> FuncOp:
+        start = parser.pos
         visibility = parser.parse_optional_visibility_keyword()
         name, inputs, outputs, region, attrs, _, _ = parse_func_op_like(
             parser, reserved_attr_names=("sym_name", "function_type", "sym_visibility"))
         if len(outputs) != 1:
-            parser.raise_error(f"relax.func @{name} must declare exactly one result type")
+            parser.raise_error(f"relax.func @{name} must declare exactly one result type", start)
         op = FuncOp(name, inputs, outputs[0], region, visibility.data if visibility else None)
         if attrs is not None:
             op.attributes |= attrs.data
@@ -212,9 +213,10 @@ class ReturnOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> ReturnOp:
+        start = parser.pos
         values = _parse_typed_values(parser)
         if len(values) != 1:
-            parser.raise_error("relax.return takes exactly one value")
+            parser.raise_error("relax.return takes exactly one value", start)
         return ReturnOp(values[0])
 
     def print(self, printer: Printer) -> None:
@@ -223,6 +225,8 @@ class ReturnOp(IRDLOperation):
     def verify_(self) -> None:
         func = self.parent_op()
         assert isinstance(func, FuncOp)
+        if len(func.function_type.outputs.data) != 1:
+            return  # relax.func reports its malformed type itself
         if not is_base_of(func.result_type, self.value.type):
             raise VerifyException(
                 f"relax.return: the returned value has type {self.value.type}, which is not "
@@ -261,10 +265,11 @@ class DataflowOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> DataflowOp:
+        start = parser.pos  # report at the block's '{', not at the op after it
         region = parser.parse_region()
         term = region.block.last_op if region.blocks else None
         if not isinstance(term, OutputOp):
-            parser.raise_error("relax.dataflow must end with relax.output")
+            parser.raise_error("relax.dataflow must end with relax.output", start)
         return DataflowOp([v.type for v in term.values], region)
 
     def print(self, printer: Printer) -> None:
@@ -361,9 +366,10 @@ class ShapeOfOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> ShapeOfOp:
+        start = parser.pos
         tensor = parse_defined_operand(parser, "a tensor")
         if not isinstance(tensor.type, TensorType):
-            parser.raise_error(f"relax.shape_of expects a tensor, got {tensor.type}")
+            parser.raise_error(f"relax.shape_of expects a tensor, got {tensor.type}", start)
         return ShapeOfOp(tensor)
 
     def print(self, printer: Printer) -> None:
@@ -470,6 +476,10 @@ class ConstantOp(IRDLOperation):
                 not isinstance(value.get_type(), BuiltinTensorType):
             parser.raise_error("relax.constant expects dense<...> or dense_resource<...> "
                                "with a tensor type", pos, parser.pos)
+        shaped = value.get_type()
+        if not is_dtype(shaped.get_element_type()) or any(d < 0 for d in shaped.get_shape()):
+            parser.raise_error(f"relax.constant: {shaped} must have a static shape and a "
+                               "supported dtype", pos, parser.pos)
         return ConstantOp(value)
 
     def print(self, printer: Printer) -> None:
@@ -536,9 +546,10 @@ class GetItemOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> GetItemOp:
+        start = parser.pos
         tup = parse_defined_operand(parser, "a tuple")
         if not isinstance(tup.type, TupleType):
-            parser.raise_error(f"relax.get_item expects a tuple, got {tup.type}")
+            parser.raise_error(f"relax.get_item expects a tuple, got {tup.type}", start)
         parser.parse_punctuation("[")
         pos = parser.pos
         index = parser.parse_integer(allow_boolean=False)
@@ -783,8 +794,10 @@ STRUCTURAL_OPS: list[type[Operation]] = [
     ConstantOp, TupleOp, GetItemOp, CallTIROp, CallDPSPackedOp, CallPackedOp, IfOp, YieldOp,
 ]
 
+from relax_dialect.op_library import HIGH_LEVEL_OPS  # noqa: E402 (they import the base)
+
 Relax = Dialect(
     "relax",
-    STRUCTURAL_OPS,
+    STRUCTURAL_OPS + HIGH_LEVEL_OPS,
     [TensorType, ShapeType, TupleType, ObjectType, PrimType],
 )

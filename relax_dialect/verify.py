@@ -173,7 +173,12 @@ def verify_call_tir(op: CallTIROp) -> None:
             continue
         for j, (pd, td) in enumerate(zip(p.dims, t.dims)):
             if pd.free_vars() <= binding.keys():
-                expected = pd.substitute(binding)
+                try:
+                    expected = pd.substitute(binding)
+                except ZeroDivisionError:
+                    raise VerifyException(
+                        f"relax.call_tir: dim {j} of {what} of @{name} is {pd} in the kernel, "
+                        "which divides by zero with the call's symbolic arguments") from None
                 if prove_different(expected, td):
                     raise VerifyException(
                         f"relax.call_tir: dim {j} of {what} of @{name} is {td}, but the kernel "
