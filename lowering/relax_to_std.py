@@ -140,7 +140,7 @@ class FunctionLowering:
         return self.sym.const(value)
 
     def dim(self, m: SSAValue, j: int) -> SSAValue:
-        return self.emit(memref.DimOp.from_source_and_index(m, self.index(j)))
+        return self.emit(memref.DimOp(m, self.index(j)))
 
     def to_i64(self, v: SSAValue) -> SSAValue:
         t = v.type

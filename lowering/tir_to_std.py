@@ -75,7 +75,7 @@ class KernelLowering:
                     v = d.as_var()
                     if v is not None and v not in env:
                         idx = arith.ConstantOp(IntegerAttr(j, IndexType()))
-                        dim = memref.DimOp.from_source_and_index(new, idx)
+                        dim = memref.DimOp(new, idx)
                         dim.results[0].name_hint = v
                         self.prologue += [idx, dim]
                         env[v] = dim.results[0]

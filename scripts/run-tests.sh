@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 lit tests/filecheck --succinct -j "$(nproc)"
-python -m pytest tests -q "$@"
+python -m pytest tests "$@"
