@@ -34,6 +34,9 @@ def our_dialects() -> dict[str, Callable[[], Dialect]]:
 # pass name -> "module:Class"; imported only when the pass is used
 PASSES: dict[str, str] = {
     "legalize-ops": "passes.legalize_ops:LegalizeOps",
+    "relax-dce": "passes.relax_dce:RelaxDCE",
+    "relax-cse": "passes.relax_cse:RelaxCSE",
+    "canonicalize-bindings": "passes.canonicalize_bindings:CanonicalizeBindings",
     "convert-relax-to-std": "lowering.relax_to_std:ConvertRelaxToStd",
     "convert-tir-to-std": "lowering.tir_to_std:ConvertTirToStd",
     "convert-std-to-llvm": "lowering.std_to_llvm:ConvertStdToLLVM",
