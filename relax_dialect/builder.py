@@ -28,7 +28,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType as BuiltinTensor
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    ModuleOp,
+)
+from xdsl.dialects.builtin import TensorType as BuiltinTensor
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from relax_dialect import ops
@@ -50,14 +55,13 @@ def dtype_of_numpy(dtype: np.dtype) -> str:
 
 
 def dense_attr(array: np.ndarray) -> DenseIntOrFPElementsAttr:
-    """A builtin dense elements attribute holding a copy of `array`."""
+    """A builtin dense elements attribute holding a copy of `array`'s bytes."""
     array = np.ascontiguousarray(array)
     element = to_dtype(dtype_of_numpy(array.dtype))
-    shaped = BuiltinTensor(element, array.shape)
-    flat = array.reshape(-1)
-    if array.dtype == np.bool_:
-        return DenseIntOrFPElementsAttr.from_list(shaped, [int(v) for v in flat])
-    return DenseIntOrFPElementsAttr.from_list(shaped, flat.tolist())
+    if array.dtype == np.bool_:  # stored as i1 values
+        return DenseIntOrFPElementsAttr.from_list(BuiltinTensor(element, array.shape),
+                                                  [int(v) for v in array.reshape(-1)])
+    return DenseIntOrFPElementsAttr(BuiltinTensor(element, array.shape), BytesAttr(array.tobytes()))
 
 
 class _Emitter:

@@ -35,6 +35,7 @@ def our_dialects() -> dict[str, Callable[[], Dialect]]:
 PASSES: dict[str, str] = {
     "legalize-ops": "passes.legalize_ops:LegalizeOps",
     "relax-dce": "passes.relax_dce:RelaxDCE",
+    "fold-constant": "passes.fold_constant:FoldConstant",
     "relax-cse": "passes.relax_cse:RelaxCSE",
     "canonicalize-bindings": "passes.canonicalize_bindings:CanonicalizeBindings",
     "convert-relax-to-std": "lowering.relax_to_std:ConvertRelaxToStd",
