@@ -302,6 +302,9 @@ def is_pure_relax_op(op: Operation) -> bool:
     """May this op appear in a dataflow block? (pure relax ops only)"""
     if op.dialect_name() != "relax":
         return False
+    if isinstance(op, CallOp):
+        callee = op.callee_op()
+        return callee is not None and is_pure_function(callee)
     return not isinstance(op, (CallPackedOp, IfOp, DataflowOp, FuncOp, ReturnOp, YieldOp))
 
 
@@ -698,6 +701,61 @@ class CallPackedOp(IRDLOperation):
         _print_packed_call(printer, self)
 
 
+@irdl_op_definition
+class CallOp(IRDLOperation):
+    """Call another relax function of the module: `%y = relax.call @f(%x) : T`.
+    Allowed in a dataflow block when the callee is pure (it contains no
+    call_packed). `fuse-ops` makes such calls to the fused groups it outlines."""
+
+    name = "relax.call"
+
+    callee = prop_def(SymbolRefAttr)
+    args = var_operand_def()
+    result = result_def()
+
+    def __init__(self, callee: str, args: Sequence[SSAValue], result_type: Attribute):
+        super().__init__(operands=[args], result_types=[result_type],
+                         properties={"callee": SymbolRefAttr(callee)})
+
+    def callee_op(self) -> FuncOp | None:
+        found = SymbolTable.lookup_symbol(self, self.callee)
+        return found if isinstance(found, FuncOp) else None
+
+    def verify_(self) -> None:
+        name = self.callee.root_reference.data
+        callee = SymbolTable.lookup_symbol(self, self.callee)
+        if not isinstance(callee, FuncOp):
+            raise VerifyException(f"relax.call: no relax function named @{name}")
+        params = callee.function_type.inputs.data
+        if len(params) != len(self.args):
+            raise VerifyException(f"relax.call: @{name} takes {len(params)} arguments, "
+                                  f"got {len(self.args)}")
+        for i, (p, a) in enumerate(zip(params, self.args)):
+            if not may_match(p, a.type):
+                raise VerifyException(f"relax.call: argument #{i} of type {a.type} can never "
+                                      f"match parameter type {p} of @{name}")
+        if not is_relax_type(self.result.type):
+            raise VerifyException("relax.call: the result must have a relax type")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> CallOp:
+        callee = parser.parse_symbol_name().data
+        args = parse_defined_operands(parser, parser.Delimiter.PAREN, "an argument")
+        parser.parse_punctuation(":")
+        return CallOp(callee, args, parser.parse_type())
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_symbol_name(self.callee.root_reference.data)
+        _print_operand_list(printer, self.args)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
+
+
+def is_pure_function(fn: FuncOp) -> bool:
+    return not any(isinstance(op, CallPackedOp) for op in fn.walk())
+
+
 # ---- control flow ------------------------------------------------------------------
 
 @irdl_op_definition
@@ -791,7 +849,8 @@ class YieldOp(IRDLOperation):
 
 STRUCTURAL_OPS: list[type[Operation]] = [
     FuncOp, ReturnOp, DataflowOp, OutputOp, MatchCastOp, ShapeOfOp, ShapeOp, PrimValueOp,
-    ConstantOp, TupleOp, GetItemOp, CallTIROp, CallDPSPackedOp, CallPackedOp, IfOp, YieldOp,
+    ConstantOp, TupleOp, GetItemOp, CallTIROp, CallDPSPackedOp, CallPackedOp, CallOp, IfOp,
+    YieldOp,
 ]
 
 from relax_dialect.op_library import HIGH_LEVEL_OPS  # noqa: E402 (they import the base)
