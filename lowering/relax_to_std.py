@@ -508,6 +508,35 @@ class FunctionLowering:
         return copy
 
 
+def inline_calls(module: ModuleOp) -> None:
+    """Replace every `relax.call` by a copy of the callee's body (host code has
+    no relax-to-relax calls). The callee's symbolic variables must be the
+    caller's (as for the functions `fuse-ops` makes)."""
+    while True:
+        calls = [c for c in module.walk() if isinstance(c, rx.CallOp)]
+        if not calls:
+            return
+        for call in calls:
+            callee = call.callee_op()
+            assert callee is not None
+            for p, a in zip(callee.function_type.inputs.data, call.args):
+                if p != a.type:
+                    raise CompileError(
+                        f"{location_prefix(call)}error: relax.call @{callee.sym_name.data}: "
+                        f"argument type {a.type} differs from parameter type {p}; calls "
+                        "between functions with different symbolic variables are not "
+                        "supported by the native runtime yet")
+            mapping: dict[SSAValue, SSAValue] = dict(zip(callee.args, call.args))
+            parent = call.parent_block()
+            assert parent is not None
+            for inner in callee.body.block.ops:
+                if isinstance(inner, rx.ReturnOp):
+                    call.result.replace_all_uses_with(mapping.get(inner.value, inner.value))
+                else:
+                    parent.insert_op_before(inner.clone(mapping), call)
+            parent.erase_op(call)
+
+
 @dataclass(frozen=True)
 class ConvertRelaxToStd(ModulePass):
     """Replace every relax.func by host code (see the module docstring for the
@@ -516,7 +545,13 @@ class ConvertRelaxToStd(ModulePass):
 
     name = "convert-relax-to-std"
 
+    plan_memory: bool = True
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        inline_calls(op)
+        for fn in list(op.body.block.ops):
+            if isinstance(fn, rx.FuncOp) and fn.is_private:
+                op.body.block.erase_op(fn)  # only reachable through calls, now inlined
         for fn in list(op.body.block.ops):
             if isinstance(fn, rx.FuncOp):
                 lowered = FunctionLowering(fn, op).lower()

@@ -258,13 +258,17 @@ DEFAULT_PIPELINE = "legalize-ops,convert-relax-to-std,convert-std-to-llvm"
 
 def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
                    filename: str = "<input>",
-                   before_llvm: Callable[[ModuleOp], None] | None = None) -> Executable:
-    """Parse (if text), verify, lower and JIT-compile a module.
+                   before_llvm: Callable[[ModuleOp], None] | None = None,
+                   **pipeline_options: bool) -> Executable:
+    """Parse (if text), verify, optimize (`default-pipeline`), lower and JIT-compile.
 
-    User errors raise `tools.diagnostics.CompileError` with a readable message."""
+    `pipeline_options` turn optimizations off, e.g. `fuse=False` (see
+    passes/default_pipeline.py). User errors raise
+    `tools.diagnostics.CompileError` with a readable message."""
     from lowering.jit import JitModule
     from lowering.relax_to_std import ConvertRelaxToStd
     from lowering.std_to_llvm import ConvertStdToLLVM
+    from passes.default_pipeline import DefaultPipeline
     from tools.diagnostics import parse_module, verify_module
     from tools.registry import make_context
 
@@ -274,16 +278,14 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
     else:
         module = source.clone()
     verify_module(module)
+    pipeline = DefaultPipeline(**pipeline_options)
     param_names: dict[str, list[str]] = {}
     for op in module.body.block.ops:
         if op.name == "relax.func":
             param_names[op.sym_name.data] = [a.name_hint or f"%{i}" for i, a in  # type: ignore[attr-defined]
                                              enumerate(op.body.block.args)]
-    from passes.legalize_ops import LegalizeOps
-
-    LegalizeOps().apply(ctx, module)
-    verify_module(module)
-    ConvertRelaxToStd().apply(ctx, module)
+    pipeline.apply(ctx, module)
+    ConvertRelaxToStd(plan_memory=pipeline.plan_memory).apply(ctx, module)
     if before_llvm is not None:
         before_llvm(module)
     metadata = {}

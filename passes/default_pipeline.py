@@ -1,0 +1,80 @@
+"""`default-pipeline`: what `relax-run` and `compile_module` run before lowering.
+
+    canonicalize-bindings -> legalize-ops -> fold-constant -> relax-cse -> relax-dce
+      -> annotate-op-pattern -> fuse-ops -> fuse-tir -> relax-dce
+      [-> convert-relax-to-std -> convert-std-to-llvm]   with lower=true
+
+Each optimization can be turned off, e.g.
+`relax-opt -p 'default-pipeline{fuse=false,fold=false}' file.mlir`:
+
+| option          | default | turns on                                     |
+| --------------- | ------- | -------------------------------------------- |
+| `canonicalize`  | true    | canonicalize-bindings                        |
+| `fold`          | true    | fold-constant                                |
+| `cse`           | true    | relax-cse                                    |
+| `dce`           | true    | relax-dce                                    |
+| `fuse`          | true    | annotate-op-pattern, fuse-ops, fuse-tir      |
+| `plan_memory`   | true    | static memory planning in the host code      |
+| `lower`         | false   | the lowering to the llvm dialect             |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+
+
+@dataclass(frozen=True)
+class DefaultPipeline(ModulePass):
+    """The standard optimization pipeline (see the module docstring)."""
+
+    name = "default-pipeline"
+
+    canonicalize: bool = True
+    fold: bool = True
+    cse: bool = True
+    dce: bool = True
+    fuse: bool = True
+    plan_memory: bool = True
+    lower: bool = False
+
+    def passes(self) -> list[ModulePass]:
+        from passes.annotate_op_pattern import AnnotateOpPattern
+        from passes.canonicalize_bindings import CanonicalizeBindings
+        from passes.fold_constant import FoldConstant
+        from passes.fuse_ops import FuseOps
+        from passes.fuse_tir import FuseTIR
+        from passes.legalize_ops import LegalizeOps
+        from passes.relax_cse import RelaxCSE
+        from passes.relax_dce import RelaxDCE
+
+        steps: list[ModulePass] = []
+        if self.canonicalize:
+            steps.append(CanonicalizeBindings())
+        steps.append(LegalizeOps())
+        if self.fold:
+            steps.append(FoldConstant())
+        if self.cse:
+            steps.append(RelaxCSE())
+        if self.dce:
+            steps.append(RelaxDCE())
+        if self.fuse:
+            steps += [AnnotateOpPattern(), FuseOps(), FuseTIR()]
+            if self.dce:
+                steps.append(RelaxDCE())
+        if self.lower:
+            from lowering.relax_to_std import ConvertRelaxToStd
+            from lowering.std_to_llvm import ConvertStdToLLVM
+
+            steps += [ConvertRelaxToStd(plan_memory=self.plan_memory), ConvertStdToLLVM()]
+        return steps
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from tools.diagnostics import verify_module
+
+        for step in self.passes():
+            step.apply(ctx, op)
+            verify_module(op)
