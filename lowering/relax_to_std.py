@@ -52,6 +52,7 @@ from xdsl.traits import SymbolTable
 from lowering.sym_to_arith import SymEmitter
 from lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
 from relax_dialect import ops as rx
+from relax_dialect.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
 from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from tir_dialect import ops as tir
 from tir_dialect.symbolic import SymExpr, prove_equal
@@ -62,6 +63,7 @@ ERRORS_ATTR = "relax.errors"
 SIGNATURE_ATTR = "relax.signature"
 CONSTANTS_ATTR = "relax.constants"
 ALIGNMENT = IntegerAttr(64, 64)
+MEMORY_ATTRS = ("relax.planned_bytes", "relax.unplanned_bytes")
 
 
 def _unsupported(op: Operation, what: str) -> CompileError:
@@ -253,6 +255,9 @@ class FunctionLowering:
         out.attributes[ERRORS_ATTR] = ArrayAttr([StringAttr(e) for e in self.errors])
         out.attributes[SIGNATURE_ATTR] = fn.function_type
         out.attributes[CONSTANTS_ATTR] = ArrayAttr([c.value for c in constants])
+        for name in MEMORY_ATTRS:  # what static-plan-memory found, for the runtime
+            if name in fn.attributes:
+                out.attributes[name] = fn.attributes[name]
         return out
 
     def bind_param(self, t: Attribute, values: list[SSAValue]) -> None:
@@ -278,7 +283,7 @@ class FunctionLowering:
     def lower_ops(self, ops: Sequence[Operation] | object) -> None:
         for op in list(ops):  # type: ignore[call-overload]
             handler = getattr(self, f"lower_{type(op).__name__}", None)
-            if handler is None or type(op).__module__ != rx.__name__:
+            if handler is None or op.dialect_name() != "relax":
                 raise _unsupported(op, f"{op.name} in host code")
             handler(op)
 
@@ -390,27 +395,66 @@ class FunctionLowering:
     def lower_CallTIROp(self, op: rx.CallTIROp) -> None:
         kernel = SymbolTable.lookup_symbol(self.module, op.callee)
         assert isinstance(kernel, tir.FuncOp)
-        params = kernel.function_type.inputs.data
         outs = [self.alloc(r.type, op) for r in op.outputs]  # type: ignore[arg-type]
-        self.check_kernel_dims(op, kernel)
+        for r, m in zip(op.outputs, outs):
+            self.vals[r] = [m]
+        self.call_kernel(op, kernel, list(op.args) + list(op.outputs), op.sym_exprs)
+
+    def lower_CallKernelOp(self, op: CallKernelOp) -> None:
+        kernel = SymbolTable.lookup_symbol(self.module, op.callee)
+        assert isinstance(kernel, tir.FuncOp)
+        self.call_kernel(op, kernel, list(op.operands_), op.sym_exprs)
+
+    def lower_AllocTensorOp(self, op: AllocTensorOp) -> None:
+        t = op.result.type
+        assert isinstance(t, TensorType) and t.dims is not None
+        if op.storage is None:
+            self.vals[op.result] = [self.alloc(t, op)]
+            return
+        storage = self.vals[op.storage][0]
+        mt = tensor_memref_type(t, op)
+        def static_or_value(e: SymExpr) -> int | SSAValue:
+            return e.value if e.is_const() else self.sym.value(e)  # type: ignore[return-value]
+
+        strides: list[SymExpr] = []
+        stride = SymExpr.const(1)
+        for d in reversed(t.dims):  # row-major
+            strides.insert(0, stride)
+            stride = stride * d
+        view = self.emit(memref.ReinterpretCastOp.from_dynamic(
+            storage, [0], [static_or_value(d) for d in t.dims],
+            [static_or_value(e) for e in strides], mt))
+        self.root[view] = self.root.get(storage, storage)
+        self.vals[op.result] = [view]
+
+    def lower_AllocStorageOp(self, op: AllocStorageOp) -> None:
+        size = self.sym.value(op.size.data)
+        mt = MemRefType(op.dtype, [DYNAMIC_INDEX])
+        m = self.emit(memref.AllocOp([size], [], mt, ALIGNMENT))
+        self.scopes[-1].owned.append(m)
+        self.root[m] = m
+        self.vals[op.result] = [m]
+
+    def call_kernel(self, op: Operation, kernel: tir.FuncOp, values: list[SSAValue],
+                    sym_exprs: Sequence[SymExpr]) -> None:
+        """func.call the kernel on the memrefs of `values` (inputs then outputs)."""
+        self.check_kernel_dims(op, kernel, values, sym_exprs)
         args: list[SSAValue] = []
-        for p, v in zip(params, [self.vals[a][0] for a in op.args] + outs):
+        for p, v in zip(kernel.function_type.inputs.data, [self.vals[a][0] for a in values]):
             if isinstance(p, BufferType):
                 args.append(self.cast(v, lowered_arg_type(p)))
             elif isinstance(p, IndexType):
                 args.append(self.to_index(v))
             else:
                 args.append(v)
-        args += [self.sym.value(e) for e in op.sym_exprs]
+        args += [self.sym.value(e) for e in sym_exprs]
         self.emit(func.CallOp(kernel.sym_name.data, args, []))
-        for r, m in zip(op.outputs, outs):
-            self.vals[r] = [m]
 
-    def check_kernel_dims(self, op: rx.CallTIROp, kernel: tir.FuncOp) -> None:
+    def check_kernel_dims(self, op: Operation, kernel: tir.FuncOp, values: list[SSAValue],
+                          sym_exprs: Sequence[SymExpr]) -> None:
         """Dims the verifier could not prove consistent are checked at run time."""
         params = kernel.function_type.inputs.data
-        binding: dict[str, SymExpr] = dict(zip(kernel.explicit_sym_args, op.sym_exprs))
-        values = list(op.args) + list(op.outputs)
+        binding: dict[str, SymExpr] = dict(zip(kernel.explicit_sym_args, sym_exprs))
         typed = [(i, v.type, p) for i, (v, p) in enumerate(zip(values, params))
                  if isinstance(p, BufferType) and isinstance(v.type, TensorType)]
         runtime_dims: dict[int, list[SSAValue]] = {}
@@ -432,7 +476,7 @@ class FunctionLowering:
                     continue
                 bad = self.any_ne([(actual, want)])
                 assert bad is not None
-                self.check(bad, f"{location_prefix(op)}relax.call_tir @{kernel.sym_name.data}: "
+                self.check(bad, f"{location_prefix(op)}{op.name} @{kernel.sym_name.data}: "
                            f"dim {j} of operand #{i} is %s, the kernel expects {expected}",
                            [actual])
 
@@ -544,8 +588,6 @@ class ConvertRelaxToStd(ModulePass):
     the two go together because host code calls kernels by their lowered types."""
 
     name = "convert-relax-to-std"
-
-    plan_memory: bool = True
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         inline_calls(op)

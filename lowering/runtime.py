@@ -34,7 +34,13 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute
 
-from lowering.relax_to_std import CONSTANTS_ATTR, ERRORS_ATTR, SIGNATURE_ATTR, out_slots
+from lowering.relax_to_std import (
+    CONSTANTS_ATTR,
+    ERRORS_ATTR,
+    MEMORY_ATTRS,
+    SIGNATURE_ATTR,
+    out_slots,
+)
 from relax_dialect.builder import dtype_of_numpy
 from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from tir_dialect.symbolic import SymExpr
@@ -123,10 +129,17 @@ class Function:
     """A compiled relax function; call it with numpy arrays (and ints for shapes)."""
 
     def __init__(self, name: str, jit: Any, signature: FunctionType, errors: list[str],
-                 constants: list[np.ndarray], param_names: list[str]):
+                 constants: list[np.ndarray], param_names: list[str],
+                 memory: dict[str, SymExpr] | None = None):
         self.name, self.jit, self.signature = name, jit, signature
         self.errors, self.constants, self.param_names = errors, constants, param_names
         self.result_type = signature.outputs.data[0]
+        self.memory = memory or {}
+
+    def memory_plan(self, **dims: int) -> dict[str, int]:
+        """Bytes of the kernel-call intermediates, with (`planned`) and without
+        (`unplanned`) static memory planning, for the given symbolic dims."""
+        return {k: e.evaluate(dims) for k, e in self.memory.items()}
 
     def __call__(self, *args: Any) -> Any:
         params = self.signature.inputs.data
@@ -285,7 +298,7 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
             param_names[op.sym_name.data] = [a.name_hint or f"%{i}" for i, a in  # type: ignore[attr-defined]
                                              enumerate(op.body.block.args)]
     pipeline.apply(ctx, module)
-    ConvertRelaxToStd(plan_memory=pipeline.plan_memory).apply(ctx, module)
+    ConvertRelaxToStd().apply(ctx, module)
     if before_llvm is not None:
         before_llvm(module)
     metadata = {}
@@ -294,9 +307,11 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
             errors = op.attributes.pop(ERRORS_ATTR)
             consts = op.attributes.pop(CONSTANTS_ATTR)
             sig = op.attributes.pop(SIGNATURE_ATTR)
+            memory = {name.split(".")[1].removesuffix("_bytes"): op.attributes.pop(name).data
+                      for name in MEMORY_ATTRS if name in op.attributes}
             assert isinstance(errors, ArrayAttr) and isinstance(consts, ArrayAttr)
             metadata[op.sym_name.data] = (sig, [e.data for e in errors.data],  # type: ignore[attr-defined]
-                                          [constant_array(c) for c in consts.data])
+                                          [constant_array(c) for c in consts.data], memory)
     ConvertStdToLLVM().apply(ctx, module)
     import llvmlite.binding as llvm
 
@@ -304,6 +319,6 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
 
     llvm.add_symbol(ENTRY, entry_address())
     jit = JitModule(module, opt_level=opt_level)
-    functions = {name: Function(name, jit, sig, errors, consts, param_names[name])
-                 for name, (sig, errors, consts) in metadata.items()}
+    functions = {name: Function(name, jit, sig, errors, consts, param_names[name], memory)
+                 for name, (sig, errors, consts, memory) in metadata.items()}
     return Executable(functions, jit)

@@ -2,6 +2,7 @@
 
     canonicalize-bindings -> legalize-ops -> fold-constant -> relax-cse -> relax-dce
       -> annotate-op-pattern -> fuse-ops -> fuse-tir -> relax-dce
+      -> call-tir-rewrite -> static-plan-memory
       [-> convert-relax-to-std -> convert-std-to-llvm]   with lower=true
 
 Each optimization can be turned off, e.g.
@@ -14,7 +15,7 @@ Each optimization can be turned off, e.g.
 | `cse`           | true    | relax-cse                                    |
 | `dce`           | true    | relax-dce                                    |
 | `fuse`          | true    | annotate-op-pattern, fuse-ops, fuse-tir      |
-| `plan_memory`   | true    | static memory planning in the host code      |
+| `plan_memory`   | true    | call-tir-rewrite, static-plan-memory         |
 | `lower`         | false   | the lowering to the llvm dialect             |
 """
 
@@ -65,11 +66,16 @@ class DefaultPipeline(ModulePass):
             steps += [AnnotateOpPattern(), FuseOps(), FuseTIR()]
             if self.dce:
                 steps.append(RelaxDCE())
+        if self.plan_memory:
+            from passes.call_tir_rewrite import CallTIRRewrite
+            from passes.static_plan_memory import StaticPlanMemory
+
+            steps += [CallTIRRewrite(), StaticPlanMemory()]
         if self.lower:
             from lowering.relax_to_std import ConvertRelaxToStd
             from lowering.std_to_llvm import ConvertStdToLLVM
 
-            steps += [ConvertRelaxToStd(plan_memory=self.plan_memory), ConvertStdToLLVM()]
+            steps += [ConvertRelaxToStd(), ConvertStdToLLVM()]
         return steps
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:

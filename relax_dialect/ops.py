@@ -302,6 +302,8 @@ def is_pure_relax_op(op: Operation) -> bool:
     """May this op appear in a dataflow block? (pure relax ops only)"""
     if op.dialect_name() != "relax":
         return False
+    if op.name in ("relax.alloc_storage", "relax.alloc_tensor", "relax.call_kernel"):
+        return False  # they allocate or write into their operands
     if isinstance(op, CallOp):
         callee = op.callee_op()
         return callee is not None and is_pure_function(callee)
@@ -853,10 +855,11 @@ STRUCTURAL_OPS: list[type[Operation]] = [
     YieldOp,
 ]
 
+from relax_dialect.memory_ops import MEMORY_OPS  # noqa: E402 (they import this module)
 from relax_dialect.op_library import HIGH_LEVEL_OPS  # noqa: E402 (they import the base)
 
 Relax = Dialect(
     "relax",
-    STRUCTURAL_OPS + HIGH_LEVEL_OPS,
+    STRUCTURAL_OPS + MEMORY_OPS + HIGH_LEVEL_OPS,
     [TensorType, ShapeType, TupleType, ObjectType, PrimType],
 )

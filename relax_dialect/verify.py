@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects.builtin import IndexType, IntegerType
-from xdsl.ir import Attribute, Operation, OpResult
+from xdsl.ir import Attribute, Operation, OpResult, SSAValue
 from xdsl.traits import SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
@@ -30,8 +31,12 @@ def _sym_exprs_of(op: Operation) -> list[SymExpr]:
     """Symbolic expressions an op carries besides its result types."""
     from relax_dialect.ops import CallTIROp, PrimValueOp, ShapeOp
 
-    if isinstance(op, CallTIROp):
+    from relax_dialect.memory_ops import AllocStorageOp, CallKernelOp
+
+    if isinstance(op, (CallTIROp, CallKernelOp)):
         return list(op.sym_exprs)
+    if isinstance(op, AllocStorageOp):
+        return [op.size.data]
     if isinstance(op, ShapeOp):
         return [d.data for d in op.dims.data]
     if isinstance(op, PrimValueOp):
@@ -117,47 +122,49 @@ def _dtype_ok_for_scalar(param: Attribute, arg: Attribute) -> bool:
     return arg.dtype == param
 
 
-def verify_call_tir(op: CallTIROp) -> None:
+def verify_call_tir(op: CallTIROp | Any, outs: Sequence[SSAValue] | None = None) -> None:
+    """Also checks `relax.call_kernel`, whose outputs are operands (`outs`)."""
+    outs = list(op.outputs) if outs is None else list(outs)
     from tir_dialect.ops import FuncOp as TirFuncOp
 
     name = op.callee.root_reference.data
     callee = SymbolTable.lookup_symbol(op, op.callee)
     if callee is None:
-        raise VerifyException(f"relax.call_tir: no function named @{name} in the module")
+        raise VerifyException(f"{op.name}: no function named @{name} in the module")
     if not isinstance(callee, TirFuncOp):
-        raise VerifyException(f"relax.call_tir: @{name} is a {callee.name}, not a tir.func")
+        raise VerifyException(f"{op.name}: @{name} is a {callee.name}, not a tir.func")
     params = callee.function_type.inputs.data
-    n_args, n_outs = len(op.args), len(op.outputs)
+    n_args, n_outs = len(op.args), len(outs)
     if n_args + n_outs != len(params):
         raise VerifyException(
-            f"relax.call_tir: @{name} takes {len(params)} parameters, but the call passes "
+            f"{op.name}: @{name} takes {len(params)} parameters, but the call passes "
             f"{n_args} arguments and {n_outs} outputs")
     if len(op.sym_args.data) != len(callee.explicit_sym_args):
         raise VerifyException(
-            f"relax.call_tir: @{name} takes {len(callee.explicit_sym_args)} symbolic arguments "
+            f"{op.name}: @{name} takes {len(callee.explicit_sym_args)} symbolic arguments "
             f"sym({', '.join(callee.explicit_sym_args)}), the call passes {len(op.sym_args.data)}")
 
     pairs = [(f"argument #{i}", a.type, p) for i, (a, p) in enumerate(zip(op.args, params))]
     pairs += [(f"output #{i}", r.type, p)
-              for i, (r, p) in enumerate(zip(op.outputs, params[n_args:]))]
+              for i, (r, p) in enumerate(zip(outs, params[n_args:]))]
     for what, t, p in pairs:
         if isinstance(p, BufferType):
             if not isinstance(t, TensorType):
-                raise VerifyException(f"relax.call_tir: {what} of @{name} must be a tensor "
+                raise VerifyException(f"{op.name}: {what} of @{name} must be a tensor "
                                       f"(for a buffer parameter), got {t}")
             if t.dtype != p.dtype:
-                raise VerifyException(f"relax.call_tir: {what} of @{name} has dtype {t.dtype}, "
+                raise VerifyException(f"{op.name}: {what} of @{name} has dtype {t.dtype}, "
                                       f"the kernel expects {p.dtype}")
             if t.ndim is not None and t.ndim != p.rank:
-                raise VerifyException(f"relax.call_tir: {what} of @{name} has rank {t.ndim}, "
+                raise VerifyException(f"{op.name}: {what} of @{name} has rank {t.ndim}, "
                                       f"the kernel expects {p.rank}")
         elif not _dtype_ok_for_scalar(p, t):
-            raise VerifyException(f"relax.call_tir: {what} of @{name} must be a prim value of "
+            raise VerifyException(f"{op.name}: {what} of @{name} must be a prim value of "
                                   f"type {p}, got {t}")
-    for i, r in enumerate(op.outputs):
+    for i, r in enumerate(outs):
         assert isinstance(r.type, TensorType)
         if r.type.dims is None:
-            raise VerifyException(f"relax.call_tir: the shape of output #{i} must be known "
+            raise VerifyException(f"{op.name}: the shape of output #{i} must be known "
                                   "(the caller allocates it)")
 
     # Bind the kernel's symbolic variables from the call, then check every dim
@@ -177,9 +184,9 @@ def verify_call_tir(op: CallTIROp) -> None:
                     expected = pd.substitute(binding)
                 except ZeroDivisionError:
                     raise VerifyException(
-                        f"relax.call_tir: dim {j} of {what} of @{name} is {pd} in the kernel, "
+                        f"{op.name}: dim {j} of {what} of @{name} is {pd} in the kernel, "
                         "which divides by zero with the call's symbolic arguments") from None
                 if prove_different(expected, td):
                     raise VerifyException(
-                        f"relax.call_tir: dim {j} of {what} of @{name} is {td}, but the kernel "
+                        f"{op.name}: dim {j} of {what} of @{name} is {td}, but the kernel "
                         f"expects {expected}")

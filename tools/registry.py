@@ -40,6 +40,8 @@ PASSES: dict[str, str] = {
     "fuse-ops": "passes.fuse_ops:FuseOps",
     "fuse-tir": "passes.fuse_tir:FuseTIR",
     "default-pipeline": "passes.default_pipeline:DefaultPipeline",
+    "call-tir-rewrite": "passes.call_tir_rewrite:CallTIRRewrite",
+    "static-plan-memory": "passes.static_plan_memory:StaticPlanMemory",
     "relax-cse": "passes.relax_cse:RelaxCSE",
     "canonicalize-bindings": "passes.canonicalize_bindings:CanonicalizeBindings",
     "convert-relax-to-std": "lowering.relax_to_std:ConvertRelaxToStd",
