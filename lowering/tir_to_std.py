@@ -56,6 +56,7 @@ class KernelLowering:
         self.vmap: dict[SSAValue, SSAValue] = {}
         self.prologue: list[Operation] = []
         self.deallocs: list[Operation] = []
+        self.loop_dst: dict[tir.ForOp, Block] = {}
 
     def lower(self) -> func.FuncOp:
         k = self.kernel
@@ -112,6 +113,7 @@ class KernelLowering:
         body = Block(arg_types=[IndexType()])
         body.args[0].name_hint = op.induction_var.name_hint
         self.vmap[op.induction_var] = body.args[0]
+        self.loop_dst[op] = dst  # ops added here before the loop is appended precede it
         one = self.sym.const(1)
         if op.kind.data == "vectorized":
             from lowering.vectorize import try_vectorize
@@ -136,6 +138,13 @@ class KernelLowering:
                 self.lower_op(inner, dst)
 
     def lower_init(self, block: tir.BlockOp, init: tir.InitOp, dst: Block) -> None:
+        """Run the init before the outermost reduction loop when the spatial
+        point is known there (then an empty reduction still initializes);
+        otherwise guard it with `every reduce binding == 0`."""
+        loop = self._hoist_point(block, init)
+        if loop is not None:
+            self.lower_block(init.body.block, self.loop_dst[loop])
+            return
         zero = self.sym.const(0)
         cond: SSAValue | None = None
         for var, kind in zip(block.iter_vars, block.kinds):
@@ -154,6 +163,47 @@ class KernelLowering:
         self.lower_block(init.body.block, then)
         then.add_op(scf.YieldOp())
         dst.add_op(scf.IfOp(cond, [], Region(then)))
+
+    def _hoist_point(self, block: tir.BlockOp, init: tir.InitOp) -> tir.ForOp | None:
+        """The outermost loop that drives a reduce binding, if the init can run
+        just before it: no spatial binding depends on it or on loops inside
+        it, and the init reads no reduce variable."""
+        loops = []
+        parent = block.parent_op()
+        while isinstance(parent, (tir.ForOp, tir.BlockOp, tir.IfOp)):
+            if isinstance(parent, tir.ForOp):
+                loops.append(parent)
+            elif not isinstance(parent, tir.ForOp):
+                return None  # inside a tir.if or another block: keep the guard
+            parent = parent.parent_op()
+        loops.reverse()  # outermost first
+
+        def driving(value: SSAValue) -> set[int]:
+            owner = value.owner
+            if isinstance(owner, Block):
+                return {i for i, lp in enumerate(loops) if lp.body.block is owner}
+            deps: set[int] = set()
+            for operand in owner.operands:
+                deps |= driving(operand)
+            return deps
+
+        reduce_loops: set[int] = set()
+        spatial_loops: set[int] = set()
+        for binding, kind in zip(block.bindings, block.kinds):
+            (reduce_loops if kind == "reduce" else spatial_loops).update(driving(binding))
+        if not reduce_loops:
+            return None
+        first = min(reduce_loops)
+        if any(i >= first for i in spatial_loops):
+            return None
+        reduce_vars = {v for v, k in zip(block.iter_vars, block.kinds) if k == "reduce"}
+        if any(operand in reduce_vars for op in init.walk() for operand in op.operands):
+            return None
+        for binding in block.bindings:  # spatial values must exist before the loop
+            owner = binding.owner
+            if isinstance(owner, Operation) and loops[first].is_ancestor(owner):
+                return None
+        return loops[first]
 
     def lower_LoadOp(self, op: tir.LoadOp, dst: Block) -> None:
         new = memref.LoadOp.get(self.v(op.buffer), [self.v(i) for i in op.indices])

@@ -45,6 +45,8 @@ def rewrite_call(call: rx.CallTIROp) -> None:
         parent.insert_op_before(alloc, call)
     kernel_call = CallKernelOp(call.callee.root_reference.data, list(call.args),
                                [a.result for a in allocs], call.sym_exprs)
+    for new in [*allocs, kernel_call]:
+        new.location = call.location
     parent.insert_op_before(kernel_call, call)
     for alloc, r in zip(allocs, call.outputs):
         r.replace_all_uses_with(alloc.result)

@@ -77,4 +77,6 @@ class CanonicalizeBindings(ModulePass):
         PatternRewriteWalker(GreedyRewritePatternApplier([
             ForwardKnownMatchCast(), ForwardTupleField(), KnownShapeOf(),
             ForwardDataflowAlias(),
-        ])).rewrite_module(op)
+        # no built-in dead-op removal: it would erase an unused match_cast that
+        # defines a symbolic variable used later (relax-dce knows to keep it)
+        ], dce_enabled=False)).rewrite_module(op)

@@ -60,7 +60,8 @@ class _Evaluator:
         if key not in self.compiled:
             kernel = SymbolTable.lookup_symbol(self.module, op.callee)
             assert kernel is not None
-            self.compiled[key] = compile_module(self._wrapper(op, kernel))["fold"]
+            # fold=False: the wrapper is all constants; folding it again would recurse
+            self.compiled[key] = compile_module(self._wrapper(op, kernel), fold=False)["fold"]
         fn = self.compiled[key]
         args = [constant_array(a.owner.value) for a in op.args]  # type: ignore[union-attr]
         result = fn(*args)  # type: ignore[operator]
@@ -98,8 +99,9 @@ class FoldConstant(ModulePass):
             for call in list(op.walk()):
                 if isinstance(call, rx.CallTIROp) and _foldable(call, self.max_bytes):
                     outputs = evaluator.run(call)
-                    consts = [rx.ConstantOp(dense_attr(np.ascontiguousarray(a))) for a in outputs]
+                    consts = [rx.ConstantOp(dense_attr(a)) for a in outputs]
                     for c, r in zip(consts, call.outputs):
                         c.result.name_hint = r.name_hint
+                        c.location = call.location
                     Rewriter.replace_op(call, consts, [c.result for c in consts])
                     changed = True

@@ -134,6 +134,7 @@ def _outline(module: ModuleOp, group: _Group) -> bool:
     fn.attributes[PRIMITIVE_ATTR] = UnitAttr()
     module.body.block.add_op(fn)
     call = rx.CallOp(name, inputs, tail.outputs[0].type)
+    call.location = tail.location
     call.result.name_hint = tail.outputs[0].name_hint
     parent = tail.parent_block()
     assert parent is not None

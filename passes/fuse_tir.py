@@ -147,5 +147,6 @@ class FuseTIR(ModulePass):
             sym = [SymExpr.var(s) for s in kernel.explicit_sym_args]
             new = rx.CallTIROp(kernel.sym_name.data, list(call.args), [call.result.type], sym)
             new.outputs[0].name_hint = call.result.name_hint
+            new.location = call.location
             Rewriter.replace_op(call, new)
 

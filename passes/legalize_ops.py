@@ -22,6 +22,7 @@ from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
+from lowering.math_to_llvm import INTRINSICS, LIBM
 from relax_dialect import ops as rx
 from relax_dialect.op_base import TensorOp
 from relax_dialect.types import TensorType, TupleType
@@ -64,12 +65,19 @@ def _result_types(op: TensorOp) -> list[Any]:
     return list(t.types) if isinstance(t, TupleType) else [t]
 
 
+# C library functions that lowered code calls (libm directly, or LLVM for its
+# math intrinsics: llvm.exp.f64 becomes a call to `exp`): a kernel named like
+# one would take the place of the library function in the JIT-compiled module.
+_C_NAMES = {"abort", "aligned_alloc", "free", "memcpy", "memmove", "memset",
+            *(f"{n}{s}" for _, n in LIBM + INTRINSICS for s in ("", "f"))}
+
+
 class _Legalizer:
     def __init__(self, module: ModuleOp):
         self.module = module
         self.kernels: dict[tuple, Any] = {}
         self.names = {o.properties["sym_name"].data for o in module.body.block.ops  # type: ignore[union-attr]
-                      if "sym_name" in o.properties}
+                      if "sym_name" in o.properties} | _C_NAMES
 
     def kernel_name(self, op: TensorOp) -> str:
         base = op.name.split(".", 1)[1]
@@ -110,6 +118,8 @@ class _Legalizer:
         new_ops: list[Operation] = [call]
         if isinstance(op.results[0].type, TupleType):
             new_ops.append(rx.TupleOp(list(call.outputs)))
+        for new in new_ops:  # diagnostics at run time point at the original op
+            new.location = op.location
         Rewriter.replace_op(op, new_ops, [new_ops[-1].results[0]])
 
 

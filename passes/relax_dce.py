@@ -21,6 +21,7 @@ from xdsl.rewriter import Rewriter
 from xdsl.traits import is_side_effect_free
 
 from relax_dialect import ops as rx
+from relax_dialect.types import definable_vars
 from tir_dialect import ops as tir
 
 
@@ -28,6 +29,9 @@ def _removable(op: Operation) -> bool:
     if op.results and all(not r.uses for r in op.results):
         if isinstance(op, (rx.CallPackedOp, rx.IfOp)):
             return False
+        if isinstance(op, rx.MatchCastOp) and (definable_vars(op.result.type)
+                                               - definable_vars(op.value.type)):
+            return False  # it defines symbolic variables that later types may use
         return op.dialect_name() == "relax" or is_side_effect_free(op)
     return False
 

@@ -97,6 +97,7 @@ def plan_function(fn: rx.FuncOp) -> None:
         else:
             free.remove(storage)
         view = AllocTensorOp(t, storage.value)
+        view.location = op.location
         view.result.name_hint = op.result.name_hint
         block.insert_op_before(view, op)
         op.result.replace_all_uses_with(view.result)
