@@ -135,6 +135,7 @@ class Function:
         self.errors, self.constants, self.param_names = errors, constants, param_names
         self.result_type = signature.outputs.data[0]
         self.memory = memory or {}
+        self.last_dims: dict[str, int] = {}  # symbolic dims of the latest call
 
     def memory_plan(self, **dims: int) -> dict[str, int]:
         """Bytes of the kernel-call intermediates, with (`planned`) and without
@@ -150,6 +151,7 @@ class Function:
         for i, (a, t) in enumerate(zip(args, params)):
             self._flatten(f"{self.name}: argument #{i} ({self.param_names[i]})", a, t, binder, flat)
         binder.check()
+        self.last_dims = dict(binder.env)
         err = np.zeros(ERR_SLOTS, np.int64)
         out = np.zeros(max(out_slots(self.result_type), 1), np.int64)
         status = self.jit.call(self.name, *flat, *self.constants, err, out)

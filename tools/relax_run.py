@@ -2,6 +2,7 @@
 
     relax-run FILE [--entry NAME] [--input PATH.npy ...] [--output-dir DIR]
                    [--random-inputs] [--dim n=4 ...] [--seed S] [-O LEVEL]
+                   [--disable fuse,fold,...]
 
 Inputs come from .npy files in parameter order, or with `--random-inputs`
 are generated for tensor parameters (symbolic dims take their value from
@@ -114,6 +115,9 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", metavar="DIR", help="write out0.npy, out1.npy, ... here")
     parser.add_argument("-O", dest="opt_level", type=int, default=3, choices=range(4),
                         help="LLVM optimization level (default 3)")
+    parser.add_argument("--disable", action="append", default=[], metavar="OPT[,OPT]",
+                        help="turn off default-pipeline steps: canonicalize, fold, cse, dce, "
+                             "fuse, plan_memory")
     args = parser.parse_args(argv)
 
     from lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
@@ -122,7 +126,13 @@ def run(argv: list[str] | None = None) -> int:
         source = Path(args.file).read_text()
     except OSError as err:
         raise CompileError(f"relax-run: error: cannot open '{args.file}': {err.strerror}") from None
-    exe = compile_module(source, opt_level=args.opt_level, filename=args.file)
+    known = {"canonicalize", "fold", "cse", "dce", "fuse", "plan_memory"}
+    disabled = {o.strip() for item in args.disable for o in item.split(",") if o.strip()}
+    if disabled - known:
+        raise CompileError(f"relax-run: error: unknown --disable option(s) "
+                           f"{', '.join(sorted(disabled - known))} (known: {', '.join(sorted(known))})")
+    exe = compile_module(source, opt_level=args.opt_level, filename=args.file,
+                         **{o: False for o in disabled})
     try:
         fn = exe[args.entry]
     except KeyError as err:
@@ -138,6 +148,10 @@ def run(argv: list[str] | None = None) -> int:
     outputs = _leaves(result)
     for i, value in enumerate(outputs):
         print(describe(i, value))
+    if fn.memory:
+        plan = fn.memory_plan(**fn.last_dims)
+        print(f"memory plan: intermediates take {plan.get('planned', 0)} bytes "
+              f"({plan.get('unplanned', 0)} bytes without planning)")
     if args.output_dir:
         out_dir = Path(args.output_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
