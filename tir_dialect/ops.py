@@ -58,7 +58,7 @@ from xdsl.traits import (
 from xdsl.utils.exceptions import VerifyException
 
 from tir_dialect.symbolic import ExprLike, SymExpr, parse_sym_expr
-from tir_dialect.syntax import parse_defined_operand, parse_defined_operands
+from tir_dialect.syntax import OpVerifyException, parse_defined_operand, parse_defined_operands
 from tir_dialect.types import BufferType, SymExprAttr, is_dtype
 
 LOOP_KINDS = ("serial", "parallel", "vectorized", "unrolled")
@@ -78,7 +78,7 @@ def _parse_body(parser: Parser, args: list[Parser.Argument]) -> Region:
 
 def _print_body(printer: Printer, region: Region) -> None:
     printer.print_string(" ")
-    printer.print_region(region, print_entry_block_args=False, print_empty_block=True)
+    printer.print_region(region, print_entry_block_args=False, print_empty_block=False)
 
 
 @irdl_op_definition
@@ -151,8 +151,8 @@ class FuncOp(IRDLOperation):
             for name, expr in _sym_uses(op):
                 missing = expr.free_vars() - defined
                 if missing:
-                    raise VerifyException(
-                        f"symbolic variable '{sorted(missing)[0]}' in {name} is not defined: "
+                    raise OpVerifyException(
+                        op, f"symbolic variable '{sorted(missing)[0]}' in {name} is not defined: "
                         f"the kernel @{self.sym_name.data} defines {sorted(defined) or 'none'} "
                         "(a variable is defined by standing alone as a dim of a buffer "
                         "parameter, or by sym(...))")
@@ -368,10 +368,19 @@ class InitOp(IRDLOperation):
     body = region_def("single_block")
     traits = traits_def(NoTerminator(), HasParent(BlockOp), RecursiveMemoryEffect())
 
-    assembly_format = "$body attr-dict"
-
     def __init__(self, region: Region | None = None):
         super().__init__(regions=[region or _single_block_region()])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> InitOp:
+        op = InitOp(_parse_body(parser, []))  # an empty `{ }` still gets its block
+        if (attrs := parser.parse_optional_attr_dict()):
+            op.attributes |= attrs
+        return op
+
+    def print(self, printer: Printer) -> None:
+        _print_body(printer, self.body)
+        printer.print_op_attributes(self.attributes)
 
 
 def _parse_indices(parser: Parser) -> list[SSAValue]:
@@ -409,9 +418,11 @@ class LoadOp(IRDLOperation):
 
     @classmethod
     def parse(cls, parser: Parser) -> LoadOp:
+        start = parser.pos
         buffer = parse_defined_operand(parser, "a buffer")
         if not isinstance(buffer.type, BufferType):
-            parser.raise_error(f"tir.load expects a buffer, got a value of type {buffer.type}")
+            parser.raise_error(f"tir.load expects a buffer, got a value of type {buffer.type}",
+                               start)
         indices = _parse_indices(parser)
         parser.parse_punctuation(":")
         pos = parser.pos
@@ -450,9 +461,11 @@ class StoreOp(IRDLOperation):
     def parse(cls, parser: Parser) -> StoreOp:
         value = parse_defined_operand(parser, "the value to store")
         parser.parse_punctuation(",")
+        start = parser.pos
         buffer = parse_defined_operand(parser, "a buffer")
         if not isinstance(buffer.type, BufferType):
-            parser.raise_error(f"tir.store expects a buffer, got a value of type {buffer.type}")
+            parser.raise_error(f"tir.store expects a buffer, got a value of type {buffer.type}",
+                               start)
         indices = _parse_indices(parser)
         parser.parse_punctuation(":")
         pos = parser.pos

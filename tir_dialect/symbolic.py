@@ -449,11 +449,20 @@ def _parse_term(parser: BaseParser) -> SymExpr:
         if parser.parse_optional_punctuation("*") is not None:
             result = result * _parse_unary(parser)
         elif parser.parse_optional_keyword("floordiv") is not None:
-            result = floordiv(result, _parse_unary(parser))
+            result = _parse_div_mod(parser, floordiv, result)
         elif parser.parse_optional_keyword("mod") is not None:
-            result = floormod(result, _parse_unary(parser))
+            result = _parse_div_mod(parser, floormod, result)
         else:
             return result
+
+
+def _parse_div_mod(parser: BaseParser, make, lhs: SymExpr) -> SymExpr:
+    start = parser.pos
+    rhs = _parse_unary(parser)
+    try:
+        return make(lhs, rhs)
+    except ZeroDivisionError as err:
+        parser.raise_error(str(err), start, parser.pos)
 
 
 def _parse_unary(parser: BaseParser) -> SymExpr:

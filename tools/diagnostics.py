@@ -7,6 +7,8 @@ the op at fault. Used by `relax-opt`, `relax-run` and the Python API.
 
 from __future__ import annotations
 
+import re
+
 from xdsl.context import Context
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
 from xdsl.ir import Operation
@@ -32,12 +34,26 @@ class LocatingParser(Parser):
                                          IntAttr(loc.line + self.line_offset), IntAttr(loc.col))
         return op
 
+    def _parse_dialect_type_or_attribute_body(self, *args, **kwargs):
+        # A type that parses but does not verify (`!relax.tensor<[-1], f32>`)
+        # is reported where it is written, like a syntax error.
+        start = self.pos
+        try:
+            return super()._parse_dialect_type_or_attribute_body(*args, **kwargs)
+        except VerifyException as err:
+            self.raise_error(str(err), start, self.pos)
+
 
 def format_parse_error(err: ParseError, line_offset: int = 0) -> str:
     span = err.span
     loc = span.get_location()
     context = span.print_with_context(None).split("\n", 1)[1].rstrip("\n")
-    return f"{loc.file}:{loc.line + line_offset}:{loc.col}: error: {err.msg}\n{context}"
+    message = err.msg
+    if message == " in block definition":  # xDSL's message when no op or '}' follows
+        message = "expected an operation or '}'"
+        if not span.input.content[span.start:].strip():
+            message += " (the input ends here: is a '}' missing?)"
+    return f"{loc.file}:{loc.line + line_offset}:{loc.col}: error: {message}\n{context}"
 
 
 def parse_module(ctx: Context, text: str | bytes, filename: str = "<input>",
@@ -76,5 +92,23 @@ def verify_module(module: Operation) -> None:
     try:
         module.verify(verify_nested_ops=False)
     except VerifyException as err:
-        at = getattr(err, "op", module)
+        at = getattr(err, "op", None) or _redefined_symbol(module, str(err)) or module
         raise CompileError(f"{location_prefix(at)}error: {_clean(str(err))}") from None
+
+
+def _redefined_symbol(table: Operation, message: str) -> Operation | None:
+    """The second definition of a symbol that xDSL's symbol table reports as
+    redefined (its error names no op, so it would have no location)."""
+    match = re.search(r'Redefinition of symbol "(.*)"', message)
+    if match is None:
+        return None
+    seen = False
+    for region in table.regions:
+        for block in region.blocks:
+            for op in block.ops:
+                name = op.properties.get("sym_name") or op.attributes.get("sym_name")
+                if isinstance(name, StringAttr) and name.data == match.group(1):
+                    if seen:
+                        return op
+                    seen = True
+    return None

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
-from xdsl.utils.exceptions import DiagnosticException, VerifyException
+from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, VerifyException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from tools.diagnostics import CompileError, parse_module, verify_module
@@ -73,6 +73,7 @@ class RelaxOptMain(xDSLOptMain):
                     if report_on_stdout:
                         output.write(message + "\n")
                     else:
+                        output.flush()  # keep stdout and stderr in input order
                         print(message, file=sys.stderr)
                         failed = True
                 finally:
@@ -94,7 +95,7 @@ def main(args: Sequence[str] | None = None) -> None:
     except FileNotFoundError as err:
         print(f"relax-opt: error: cannot open '{err.filename}': {err.strerror}", file=sys.stderr)
         sys.exit(1)
-    except (ValueError, KeyError) as err:  # bad pipeline spec, unknown pass or target
+    except (ValueError, KeyError, ArgSpecParseError) as err:  # bad pipeline spec, pass or target
         if os.environ.get("RELAX_DEBUG"):
             raise
         print(f"relax-opt: error: {err}", file=sys.stderr)
