@@ -222,7 +222,9 @@ def build_descriptor(
 
 
 def row_major_strides(sizes: Sequence[SSAValue], emit) -> list[SSAValue]:
-    """Strides of a contiguous row-major array with the given sizes."""
+    """Strides of a contiguous row-major array with the given sizes (none for rank 0)."""
+    if not sizes:
+        return []
     strides: list[SSAValue] = [emit(const(1)).results[0]]
     for size in reversed(sizes[1:]):
         strides.append(emit(llvm.MulOp(strides[-1], size)).results[0])
