@@ -472,6 +472,15 @@ class ConstantOp(IRDLOperation):
         if self.result.type != _constant_type(self.value):
             raise VerifyException(f"relax.constant: result type {self.result.type} does not "
                                   f"match the value's type {self.value.get_type()}")
+        if isinstance(self.value, DenseResourceAttr):
+            from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+            from xdsl.dialects.builtin import Builtin
+
+            blobs = Builtin.get_interface(OpAsmDialectInterface)
+            key = self.value.resource_handle.data
+            if blobs is None or not blobs.lookup(key):
+                raise VerifyException(f"relax.constant: dense_resource<{key}> has no data (add "
+                                      "it to the file's {-# dialect_resources: ... #-} section)")
 
     @classmethod
     def parse(cls, parser: Parser) -> ConstantOp:

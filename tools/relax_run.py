@@ -148,8 +148,8 @@ def run(argv: list[str] | None = None) -> int:
     outputs = _leaves(result)
     for i, value in enumerate(outputs):
         print(describe(i, value))
-    if fn.memory:
-        plan = fn.memory_plan(**fn.last_dims)
+    plan = fn.memory_plan(**fn.last_dims) if fn.memory else {}
+    if plan.get("unplanned"):
         print(f"memory plan: intermediates take {plan.get('planned', 0)} bytes "
               f"({plan.get('unplanned', 0)} bytes without planning)")
     if args.output_dir:

@@ -295,3 +295,11 @@ relax.func @f(%x: !relax.tensor<[n], f32>) -> !relax.object {
 relax.func @f(%x: !relax.tensor<[n], f32>) -> !relax.object {
   relax.return %x : !relax.tensor<[n], f32>
 }
+
+// -----
+
+relax.func @main() -> !relax.tensor<[2], f32> {
+// CHECK: {{.*}}type-errors.mlir:[[# @LINE + 1]]:3: error: relax.constant: dense_resource<missing_blob> has no data
+  %c = relax.constant dense_resource<missing_blob> : tensor<2xf32>
+  relax.return %c : !relax.tensor<[2], f32>
+}
