@@ -64,6 +64,8 @@ SIGNATURE_ATTR = "relax.signature"
 CONSTANTS_ATTR = "relax.constants"
 ALIGNMENT = IntegerAttr(64, 64)
 MEMORY_ATTRS = ("relax.planned_bytes", "relax.unplanned_bytes")
+REPORT_SLOTS = 15  # values a failed check reports (the runtime's %err has 16 slots)
+MAX_ELEMENTS = 1 << 40  # larger tensors are refused (and element counts cannot overflow)
 
 
 def _unsupported(op: Operation, what: str) -> CompileError:
@@ -173,11 +175,38 @@ class FunctionLowering:
     def alloc(self, t: TensorType, where: Operation) -> SSAValue:
         mt = tensor_memref_type(t, where)
         assert t.dims is not None
-        dynamic = [self.sym.value(d) for d in t.dims if not d.is_const()]
+        dims = [self.sym.value(d) for d in t.dims]
+        self.check_size(dims, where)
+        dynamic = [v for v, d in zip(dims, t.dims) if not d.is_const()]
         m = self.emit(memref.AllocOp(dynamic, [], mt, ALIGNMENT))
+        self.check_allocated(m, dims)
         self.scopes[-1].owned.append(m)
         self.root[m] = m
         return m
+
+    def check_size(self, dims: Sequence[SSAValue], where: Operation) -> None:
+        """Fail cleanly, before allocating, when the element count would exceed
+        MAX_ELEMENTS (or overflow): acc * d > MAX  <=>  acc > MAX floordiv d."""
+        if not dims:
+            return
+        limit = self.index(MAX_ELEMENTS)
+        acc, bad = self.index(1), None
+        zero = self.index(0)
+        for d in dims:
+            nonzero = self.emit(arith.CmpiOp(d, zero, "ne"))
+            safe_d = self.emit(arith.SelectOp(nonzero, d, self.index(1)))
+            quota = self.emit(arith.DivUIOp(limit, safe_d))
+            too_big = self.emit(arith.AndIOp(nonzero, self.emit(arith.CmpiOp(acc, quota, "ugt"))))
+            bad = too_big if bad is None else self.emit(arith.OrIOp(bad, too_big))
+            acc = self.emit(arith.MuliOp(acc, safe_d))
+        assert bad is not None
+        self.check(bad, f"{location_prefix(where)}a tensor of shape %s is too large to allocate",
+                   dims)
+
+    def check_allocated(self, m: SSAValue, dims: Sequence[SSAValue]) -> None:
+        ptr = self.emit(memref.ExtractAlignedPointerAsIndexOp.get(m))
+        null = self.emit(arith.CmpiOp(ptr, self.index(0), "eq"))
+        self.check(null, "out of memory allocating a tensor of shape %s", dims)
 
     def cast(self, m: SSAValue, to: Attribute) -> SSAValue:
         if m.type == to:
@@ -195,6 +224,7 @@ class FunctionLowering:
         self.emit(cf.ConditionalBranchOp(bad, fail, [], cont, []))
         self.region.add_block(fail)
         self.set_block(fail)
+        report = list(report)[:REPORT_SLOTS]
         self.store_slot(self.err, 0, self.index(len(report)))
         for k, v in enumerate(report):
             self.store_slot(self.err, k + 1, v)
@@ -429,8 +459,10 @@ class FunctionLowering:
 
     def lower_AllocStorageOp(self, op: AllocStorageOp) -> None:
         size = self.sym.value(op.size.data)
+        self.check_size([size], op)
         mt = MemRefType(op.dtype, [DYNAMIC_INDEX])
         m = self.emit(memref.AllocOp([size], [], mt, ALIGNMENT))
+        self.check_allocated(m, [size])
         self.scopes[-1].owned.append(m)
         self.root[m] = m
         self.vals[op.result] = [m]
@@ -509,7 +541,10 @@ class FunctionLowering:
         result_types = [t for r in op.results_ for t in lowered_types(r.type, op)]
         then_b, else_b, merge = Block(), Block(), Block(arg_types=result_types)
         self.emit(cf.ConditionalBranchOp(cond, then_b, [], else_b, []))
+        outer_env = dict(self.env)
         for block, region in ((then_b, op.then_region), (else_b, op.else_region)):
+            self.env.clear()  # variables bound in one branch are not defined in the other
+            self.env.update(outer_env)
             self.region.add_block(block)
             self.set_block(block)
             self.scopes.append(_Scope([]))
@@ -517,7 +552,9 @@ class FunctionLowering:
             term = region.block.last_op
             assert isinstance(term, rx.YieldOp)
             yielded = [v for y in term.values for v in self.vals[y]]
-            yielded = [self.own(v) if isinstance(v.type, MemRefType) else v for v in yielded]
+            taken: set[SSAValue] = set()  # each merge argument owns a distinct allocation
+            yielded = [self.own(v, taken) if isinstance(v.type, MemRefType) else v
+                       for v in yielded]
             yielded = [self.cast(v, t) if isinstance(t, MemRefType) else v
                        for v, t in zip(yielded, result_types)]
             keep = {self.root.get(v, v) for v in yielded}
@@ -526,6 +563,8 @@ class FunctionLowering:
                     self.emit(memref.DeallocOp.get(m))
             self.emit(cf.BranchOp(merge, *yielded))
         self.region.add_block(merge)
+        self.env.clear()
+        self.env.update(outer_env)
         self.set_block(merge)
         k = 0
         for r in op.results_:
@@ -537,18 +576,22 @@ class FunctionLowering:
                 self.scopes[-1].owned.append(a)
                 self.root[a] = a
 
-    def own(self, m: SSAValue) -> SSAValue:
-        """m itself if this branch allocated it, else a fresh copy (branch results
-        are always owned by the code after the if)."""
-        if self.root.get(m, m) in self.scopes[-1].owned:
+    def own(self, m: SSAValue, taken: set[SSAValue]) -> SSAValue:
+        """m itself if this branch allocated it and no other result took it, else
+        a fresh copy (branch results are owned by the code after the if)."""
+        root = self.root.get(m, m)
+        if root in self.scopes[-1].owned and root not in taken:
+            taken.add(root)
             return m
         mt = m.type
         assert isinstance(mt, MemRefType)
         dynamic = [self.dim(m, j) for j, s in enumerate(mt.get_shape()) if s == DYNAMIC_INDEX]
         copy = self.emit(memref.AllocOp(dynamic, [], mt, ALIGNMENT))
+        self.check_allocated(copy, [self.dim(m, j) for j in range(mt.get_num_dims())])
         self.emit(memref.CopyOp(m, copy))
         self.scopes[-1].owned.append(copy)
         self.root[copy] = copy
+        taken.add(copy)
         return copy
 
 

@@ -110,6 +110,10 @@ class _Binder:
 
     def dims(self, where: str, dims: Sequence[SymExpr], actual: Sequence[int]) -> None:
         for j, (d, a) in enumerate(zip(dims, actual)):
+            if int(a) < 0:
+                raise RelaxArgumentError(f"{where}: dim {j} is {a}; a dim cannot be negative")
+            if int(a) >= 2**62:
+                raise RelaxArgumentError(f"{where}: dim {j} is {a}, too large (the limit is 2**62)")
             v = d.as_var()
             if v is not None and v not in self.env:
                 self.env[v] = int(a)
@@ -123,6 +127,20 @@ class _Binder:
                 bound = ", ".join(f"{k} = {self.env[k]}" for k in sorted(d.free_vars()))
                 raise RelaxArgumentError(f"{where}: dim {j} is {a}, but the type requires {d}"
                                          + (f" (with {bound})" if bound else ""))
+
+
+def _check_scalar(where: str, value: Any, dtype: Attribute) -> None:
+    """A Python number must fit the prim value's dtype exactly (no silent wrapping)."""
+    name = dtype_name(dtype)
+    if name.startswith(("f", "bf")):
+        return
+    if isinstance(value, (float, np.floating)):
+        raise RelaxArgumentError(f"{where}: expected an integer for {name}, got {value!r}")
+    bits = {"i1": 1, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "ui8": 8}[name]
+    lo, hi = (0, 1) if bits == 1 else ((0, 255) if name == "ui8" else
+                                       (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1))
+    if not lo <= int(value) <= hi:
+        raise RelaxArgumentError(f"{where}: {value} does not fit in {name} [{lo}, {hi}]")
 
 
 class Function:
@@ -196,6 +214,7 @@ class Function:
         elif isinstance(t, PrimType):
             if not isinstance(a, (int, float, bool, np.number, np.bool_)):
                 raise RelaxArgumentError(f"{where}: expected a number, got {type(a).__name__}")
+            _check_scalar(where, a, t.dtype)
             if t.known_value is not None:
                 binder.dims(where, [t.known_value], [int(a)])
             flat.append(a)
