@@ -1,7 +1,668 @@
-"""nn relax operators (definitions, type inference, legalization)."""
+"""Neural-network relax operators: convolution and pooling over NCHW images,
+softmax / log_softmax, layer and batch normalization (inference), dropout
+(inference: the identity).
+
+Window properties follow TVM: `strides`, `dilation` and `pool_size` are one or
+two ints ([h, w]); `padding` is one int, two ([h, w], both sides) or four
+(top, left, bottom, right). An output spatial size is
+`(size + pad_lo + pad_hi - dilation * (kernel - 1) - 1) floordiv stride + 1`.
+
+Each op states its semantics, its type inference and its legalization here.
+"""
 
 from __future__ import annotations
 
-from relax_dialect.op_base import TensorOp
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
-NN_OPS: list[type[TensorOp]] = []
+from xdsl.ir import Attribute
+from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def
+
+from relax_dialect.op_base import TensorOp, TypeInferenceError, normalize_axis, tensor_operand
+from relax_dialect.ops_linalg import require_dtype, require_equal, same_dtype
+from relax_dialect.types import TensorType
+from tir_dialect import compute as te
+from tir_dialect.compute_expr import reduce_identity
+from tir_dialect.symbolic import SymExpr, floordiv, floormod
+
+# ---- properties ------------------------------------------------------------------------
+
+# Properties are declared as any attribute: `infer` checks them, with messages
+# that name the property (IRDL's constraint errors do not).
+
+
+def int_list(props: dict[str, Any], key: str, op_name: str, lengths: Sequence[int],
+             minimum: int) -> list[int]:
+    """A property that is an int or a list of ints, each >= minimum."""
+    value = props[key]
+    vals = [value] if isinstance(value, int) and not isinstance(value, bool) else value
+    if (not isinstance(vals, list) or len(vals) not in lengths
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in vals)):
+        counts = " or ".join(str(n) for n in lengths)
+        raise TypeInferenceError(f"{op_name}: {key} must be a list of {counts} integers, "
+                                 f"got {value}")
+    if any(v < minimum for v in vals):
+        raise TypeInferenceError(f"{op_name}: {key} must be >= {minimum}, got {value}")
+    return vals
+
+
+def flag(props: dict[str, Any], key: str, op_name: str) -> bool:
+    if not isinstance(props[key], bool):
+        raise TypeInferenceError(f"{op_name}: {key} must be true or false, got {props[key]}")
+    return props[key]
+
+
+def pair(props: dict[str, Any], key: str, op_name: str, minimum: int = 1) -> list[int]:
+    """[h, w] from an int or a list of one or two ints."""
+    vals = int_list(props, key, op_name, (1, 2), minimum)
+    return vals * 2 if len(vals) == 1 else vals
+
+
+def padding4(props: dict[str, Any], op_name: str) -> list[int]:
+    """(top, left, bottom, right) from one, two ([h, w]) or four ints."""
+    vals = int_list(props, "padding", op_name, (1, 2, 4), 0)
+    if len(vals) == 1:
+        return vals * 4
+    return vals * 2 if len(vals) == 2 else vals
+
+
+def window_dim(size: SymExpr, kernel: SymExpr | int, stride: int, pad_lo: int, pad_hi: int,
+               dilation: int, op_name: str, what: str) -> SymExpr:
+    """The output size of a sliding window along one spatial dim."""
+    span = (SymExpr.lift(kernel) - 1) * dilation + 1
+    out = floordiv(size + pad_lo + pad_hi - span, stride) + 1
+    if out.is_const() and (out.value or 0) < 1:
+        raise TypeInferenceError(f"{op_name}: the padded input {what} ({size + pad_lo + pad_hi}) "
+                                 f"is smaller than the dilated window ({span})")
+    return out
+
+
+def image_operand(t: Attribute, op_name: str, what: str, layout: str) -> TensorType:
+    t = tensor_operand(t, op_name, what)
+    if t.ndim is not None and t.ndim != 4:
+        raise TypeInferenceError(f"{op_name}: the {what} must be 4-D ({layout}), "
+                                 f"got rank {t.ndim}")
+    return t
+
+
+def _at(i: Any, stride: int, r: Any, dilation: int, pad: int) -> Any:
+    """The input index `i * stride + r * dilation - pad` of a window element."""
+    index = i * stride if stride != 1 else i
+    index = index + (r * dilation if dilation != 1 else r)
+    return index - pad if pad else index
+
+
+def _inside(index: Any, size: SymExpr, low: bool, high: bool) -> list[Any]:
+    """The conditions of `0 <= index < size`, only for the sides that can fail."""
+    return ([index >= 0] if low else []) + ([index < size] if high else [])
+
+
+def _all(conds: Sequence[Any]) -> Any:
+    """The conjunction of conditions (None for none: nothing to guard)."""
+    cond = conds[0] if conds else None
+    for c in conds[1:]:
+        cond = cond & c
+    return cond
+
+
+# ---- conv2d -------------------------------------------------------------------------------
+
+
+@irdl_op_definition
+class Conv2dOp(TensorOp):
+    """2-D convolution (cross-correlation, as in deep learning) of `data` [N, C, H, W]
+    with `weight` [O, C / groups, KH, KW] to [N, O, OH, OW]:
+    out[n, o, y, x] = sum_{c, ky, kx} pad(data)[n, g * C/groups + c, y * sh + ky * dh,
+    x * sw + kx * dw] * weight[o, c, ky, kx] with g = o floordiv (O / groups) and zero
+    padding. Properties: strides, padding, dilation (see the module docstring), groups
+    (divides C and O). Same dtype in and out."""
+
+    name = "relax.conv2d"
+
+    data = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    result = result_def(TensorType)
+    strides = opt_prop_def(Attribute)
+    padding = opt_prop_def(Attribute)
+    dilation = opt_prop_def(Attribute)
+    groups = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {"strides": [1, 1], "padding": [0, 0, 0, 0],
+                                          "dilation": [1, 1], "groups": 1}
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        data = image_operand(types[0], cls.name, "data", "NCHW")
+        weight = image_operand(types[1], cls.name, "weight", "OIHW")
+        dtype = same_dtype([data, weight], cls.name, ["data", "weight"])
+        require_dtype(dtype, cls.name, "numeric")
+        strides, dilation = pair(props, "strides", cls.name), pair(props, "dilation", cls.name)
+        pad = padding4(props, cls.name)
+        groups = props["groups"]
+        if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
+            raise TypeInferenceError(f"{cls.name}: groups must be a positive integer, "
+                                     f"got {groups}")
+        if data.dims is None or weight.dims is None:
+            return TensorType(None, dtype, ndim=4)
+        n, c, h, w = data.dims
+        o, i, kh, kw = weight.dims
+        require_equal(c, i * groups, cls.name, f"the data has C channels but the weight "
+                      f"expects I * groups (groups = {groups})")
+        if groups > 1 and floormod(o, groups) != 0:
+            maybe = "" if o.is_const() else "provably "
+            raise TypeInferenceError(f"{cls.name}: the weight's output channels ({o}) are "
+                                     f"not {maybe}divisible by groups = {groups}")
+        oh = window_dim(h, kh, strides[0], pad[0], pad[2], dilation[0], cls.name, "height")
+        ow = window_dim(w, kw, strides[1], pad[1], pad[3], dilation[1], cls.name, "width")
+        return TensorType([n, o, oh, ow], dtype)
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        x, w = inputs
+        props = self.props()
+        (sh, sw), (dh, dw) = pair(props, "strides", self.name), pair(props, "dilation", self.name)
+        top, left, bottom, right = padding4(props, self.name)
+        groups = props["groups"]
+        t = self.result.type
+        assert isinstance(t, TensorType) and t.dims is not None
+        n, c, h, wd = x.shape
+        o, i, kh, kw = w.shape
+        if top or left or bottom or right:
+            def pad(nn: Any, cc: Any, hh: Any, ww: Any) -> Any:
+                cond = _all(_inside(hh - top, h, top > 0, bottom > 0)
+                            + _inside(ww - left, wd, left > 0, right > 0))
+                return te.if_then_else(cond, x[nn, cc, hh - top, ww - left], 0)
+            x = te.compute([n, c, h + top + bottom, wd + left + right], pad, name="pad_temp")
+        rc, ry, rx = te.reduce_axis(i, "rc"), te.reduce_axis(kh, "ry"), te.reduce_axis(kw, "rx")
+        per_group = floordiv(o, groups)
+
+        def conv(nn: Any, ff: Any, yy: Any, xx: Any) -> Any:
+            cc = rc if groups == 1 else (ff // per_group) * i + rc
+            value = x[nn, cc, _at(yy, sh, ry, dh, 0), _at(xx, sw, rx, dw, 0)] * w[ff, rc, ry, rx]
+            return te.sum(value, axis=[rc, ry, rx])
+
+        return te.compute(t.dims, conv, name="conv2d_nchw")
+
+
+# ---- pooling -----------------------------------------------------------------------------
+
+
+class Pool2dOp(TensorOp):
+    """A pooling window over the H and W dims of `data` [N, C, H, W]: properties
+    pool_size, strides, padding, dilation (see the module docstring); ceil_mode
+    must be false. The result is [N, C, OH, OW] of the data's dtype."""
+
+    data = operand_def(TensorType)
+    result = result_def(TensorType)
+    pool_size = opt_prop_def(Attribute)
+    strides = opt_prop_def(Attribute)
+    padding = opt_prop_def(Attribute)
+    dilation = opt_prop_def(Attribute)
+    ceil_mode = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {"pool_size": [1, 1], "strides": [1, 1],
+                                          "padding": [0, 0, 0, 0], "dilation": [1, 1],
+                                          "ceil_mode": False}
+    DTYPE_KIND: ClassVar[str] = "numeric"
+
+    @classmethod
+    def window(cls, props: dict[str, Any]) -> tuple[list[int], list[int], list[int], list[int]]:
+        """(pool_size, strides, padding, dilation) from the properties."""
+        if flag(props, "ceil_mode", cls.name):
+            raise TypeInferenceError(f"{cls.name}: only ceil_mode = false is supported")
+        return (pair(props, "pool_size", cls.name), pair(props, "strides", cls.name),
+                padding4(props, cls.name), pair(props, "dilation", cls.name))
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        data = image_operand(types[0], cls.name, "data", "NCHW")
+        require_dtype(data.dtype, cls.name, cls.DTYPE_KIND)
+        size, strides, pad, dilation = cls.window(props)
+        if "count_include_pad" in props:
+            flag(props, "count_include_pad", cls.name)
+        if data.dims is None:
+            return TensorType(None, data.dtype, ndim=4)
+        n, c, h, w = data.dims
+        oh = window_dim(h, size[0], strides[0], pad[0], pad[2], dilation[0], cls.name, "height")
+        ow = window_dim(w, size[1], strides[1], pad[1], pad[3], dilation[1], cls.name, "width")
+        return TensorType([n, c, oh, ow], data.dtype)
+
+    def window_reduce(self, x: te.Tensor, combiner: Any, pad_value: Any, name: str) -> te.Tensor:
+        """`combiner` over each window; elements in the padding read as `pad_value`."""
+        (kh, kw), (sh, sw), (top, left, bottom, right), (dh, dw) = self.window(self.props())
+        t = self.result.type
+        assert isinstance(t, TensorType) and t.dims is not None
+        ry, rx = te.reduce_axis(kh, "ry"), te.reduce_axis(kw, "rx")
+
+        def reduce(nn: Any, cc: Any, yy: Any, xx: Any) -> Any:
+            iy, ix = _at(yy, sh, ry, dh, top), _at(xx, sw, rx, dw, left)
+            value = x[nn, cc, iy, ix]
+            cond = _all(_inside(iy, x.shape[2], top > 0, bottom > 0)
+                        + _inside(ix, x.shape[3], left > 0, right > 0))
+            if cond is not None:
+                value = te.if_then_else(cond, value, pad_value)
+            return combiner(value, axis=[ry, rx])
+
+        return te.compute(t.dims, reduce, name=name)
+
+
+@irdl_op_definition
+class MaxPool2dOp(Pool2dOp):
+    """The maximum of each window; padding never wins (it reads as -inf, or the
+    dtype's minimum for integers)."""
+
+    name = "relax.max_pool2d"
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        (x,) = inputs
+        return self.window_reduce(x, te.max, reduce_identity("max", x.dtype), "pool_max")
+
+
+@irdl_op_definition
+class AvgPool2dOp(Pool2dOp):
+    """The mean of each window. With count_include_pad (default false) padded
+    elements count as zeros in the mean; without, the mean is over the elements
+    inside the input. Float dtypes only."""
+
+    name = "relax.avg_pool2d"
+
+    count_include_pad = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {**Pool2dOp.DEFAULTS, "count_include_pad": False}
+    DTYPE_KIND: ClassVar[str] = "float"
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        (x,) = inputs
+        t = self.result.type
+        assert isinstance(t, TensorType) and t.dims is not None
+        (kh, kw), (sh, sw), (top, left, bottom, right), (dh, dw) = self.window(self.props())
+        total = self.window_reduce(x, te.sum, 0, "pool_sum")
+        if self.prop("count_include_pad") or not (top or left or bottom or right):
+            return te.compute(t.dims, lambda *i: total[i] / float(kh * kw), name="pool_avg")
+        # the number of window elements inside the input, per output position
+        ry, rx = te.reduce_axis(kh, "ry"), te.reduce_axis(kw, "rx")
+        h, w = x.shape[2], x.shape[3]
+
+        def inside(yy: Any, xx: Any) -> Any:
+            iy, ix = _at(yy, sh, ry, dh, top), _at(xx, sw, rx, dw, left)
+            cond = _all(_inside(iy, h, True, True) + _inside(ix, w, True, True))
+            return te.sum(te.if_then_else(cond, te.const(1, x.dtype), te.const(0, x.dtype)),
+                          axis=[ry, rx])
+
+        count = te.compute(t.dims[2:], inside, name="pool_count")
+        return te.compute(t.dims, lambda nn, cc, yy, xx: total[nn, cc, yy, xx] / count[yy, xx],
+                          name="pool_avg")
+
+
+class AdaptivePoolBase(TensorOp):
+    """Shared by adaptive and global average pooling: output cell (i, j) of an
+    [N, C, OH, OW] result is the mean of rows [floor(i * H / OH), ceil((i + 1) * H / OH))
+    and the same for columns. Float dtypes only."""
+
+    data = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    @classmethod
+    def out_hw(cls, dims: Sequence[SymExpr], props: dict[str, Any]) -> list[SymExpr]:
+        raise NotImplementedError
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        data = image_operand(types[0], cls.name, "data", "NCHW")
+        require_dtype(data.dtype, cls.name, "float")
+        if data.dims is None:
+            cls.out_hw([SymExpr.const(1)] * 4, props)  # check the properties
+            return TensorType(None, data.dtype, ndim=4)
+        return TensorType([*data.dims[:2], *cls.out_hw(data.dims, props)], data.dtype)
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        (x,) = inputs
+        t = self.result.type
+        assert isinstance(t, TensorType) and t.dims is not None
+        rows, cols = (AdaptiveWindow(x.shape[d], t.dims[d], name)
+                      for d, name in ((2, "ry"), (3, "rx")))
+
+        def total(nn: Any, cc: Any, yy: Any, xx: Any) -> Any:
+            sy, sx = rows.start(yy), cols.start(xx)
+            value = x[nn, cc, sy + rows.axis, sx + cols.axis]
+            cond = _all([sy + rows.axis < rows.end(yy)] * rows.guard
+                        + [sx + cols.axis < cols.end(xx)] * cols.guard)
+            if cond is not None:
+                value = te.if_then_else(cond, value, 0)
+            return te.sum(value, axis=[rows.axis, cols.axis])
+
+        pool_sum = te.compute(t.dims, total, name="pool_sum")
+
+        def mean(nn: Any, cc: Any, yy: Any, xx: Any) -> Any:
+            width = rows.width(yy) * cols.width(xx)
+            if isinstance(width, SymExpr) and width.is_const():
+                return pool_sum[nn, cc, yy, xx] / float(width.value or 0)
+            return pool_sum[nn, cc, yy, xx] / te.cast(x.dtype, width)
+
+        return te.compute(t.dims, mean, name="pool_avg")
+
+
+class AdaptiveWindow:
+    """The input range [start(i), end(i)) that output index i averages, along one
+    dim of `size` pooled to `out`, and a reduce axis spanning the widest window;
+    `guard` says whether the axis overruns some windows (then `start + r < end`
+    must be checked)."""
+
+    def __init__(self, size: SymExpr, out: SymExpr, name: str):
+        self.size, self.out = size, out
+        self.step = floordiv(size, out) if floormod(size, out) == 0 else None
+        if self.step is not None:  # every window has size / out elements
+            extent, self.guard = self.step, False
+        elif size.is_const():
+            s, o = size.value or 0, out.value or 0
+            widths = {-(-(k + 1) * s // o) - k * s // o for k in range(o)}
+            extent, self.guard = SymExpr.const(max(widths)), len(widths) > 1
+        else:  # a window is at most ceil(size / out) + 1 wide
+            extent, self.guard = floordiv(size + out - 1, out) + 1, True
+        self.axis = te.reduce_axis(extent, name)
+
+    def start(self, i: Any) -> Any:
+        return i * self.step if self.step is not None else (i * self.size) // self.out
+
+    def end(self, i: Any) -> Any:
+        return ((i + 1) * self.size + self.out - 1) // self.out
+
+    def width(self, i: Any) -> Any:
+        return self.step if self.step is not None else self.end(i) - self.start(i)
+
+
+@irdl_op_definition
+class AdaptiveAvgPool2dOp(AdaptivePoolBase):
+    """Adaptive average pooling to `output_size` ([OH, OW], one int for both, or
+    left out: the input's H and W)."""
+
+    name = "relax.adaptive_avg_pool2d"
+
+    output_size = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {"output_size": None}
+
+    @classmethod
+    def out_hw(cls, dims: Sequence[SymExpr], props: dict[str, Any]) -> list[SymExpr]:
+        if props["output_size"] is None:
+            return list(dims[2:])
+        return [SymExpr.const(v) for v in pair(props, "output_size", cls.name)]
+
+
+@irdl_op_definition
+class GlobalAvgPool2dOp(AdaptivePoolBase):
+    """The mean over H and W of [N, C, H, W]: [N, C, 1, 1] (adaptive pooling to 1 x 1)."""
+
+    name = "relax.global_avg_pool2d"
+
+    @classmethod
+    def out_hw(cls, dims: Sequence[SymExpr], props: dict[str, Any]) -> list[SymExpr]:
+        return [SymExpr.const(1), SymExpr.const(1)]
+
+
+# ---- softmax -----------------------------------------------------------------------------
+
+
+def _with(idx: Sequence[Any], axis: int, value: Any) -> tuple[Any, ...]:
+    """`idx` (an index without `axis`) with `value` inserted at `axis`."""
+    return (*idx[:axis], value, *idx[axis:])
+
+
+def _without(idx: Sequence[Any], axis: int) -> tuple[Any, ...]:
+    return (*idx[:axis], *idx[axis + 1:])
+
+
+class SoftmaxBase(TensorOp):
+    """Along `axis` (default -1): computed stably as exp(x - max) / sum(exp(x - max)).
+    Float dtypes; the result has the type of x."""
+
+    x = operand_def(TensorType)
+    result = result_def(TensorType)
+    axis = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {"axis": -1}
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        x = tensor_operand(types[0], cls.name, "x")
+        require_dtype(x.dtype, cls.name, "float")
+        axis = props["axis"]
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise TypeInferenceError(f"{cls.name}: axis must be an integer, got {axis}")
+        if x.ndim == 0:
+            raise TypeInferenceError(f"{cls.name}: x is a scalar (rank 0); it needs rank >= 1")
+        if x.ndim is not None:
+            normalize_axis(axis, x.ndim, cls.name)
+        return x
+
+    def max_along_axis(self, x: te.Tensor) -> tuple[int, te.Tensor, Callable[..., te.Tensor]]:
+        """(the axis, the max of x along it, a function making a sum along it:
+        `sum_along(f, name)` sums `f(index of x)`)."""
+        axis = normalize_axis(self.prop("axis"), x.ndim, self.name)
+        rest = _without(x.shape, axis)
+        r = te.reduce_axis(x.shape[axis], "k")
+        x_max = te.compute(rest, lambda *i: te.max(x[_with(i, axis, r)], axis=r), name="T_max")
+
+        def sum_along(f: Callable[[tuple[Any, ...]], Any], name: str) -> te.Tensor:
+            k = te.reduce_axis(x.shape[axis], "k")
+            return te.compute(rest, lambda *i: te.sum(f(_with(i, axis, k)), axis=k), name=name)
+
+        return axis, x_max, sum_along
+
+
+@irdl_op_definition
+class SoftmaxOp(SoftmaxBase):
+    """softmax(x)[..., i, ...] = exp(x_i - max) / sum_j exp(x_j - max) along `axis`."""
+
+    name = "relax.softmax"
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        (x,) = inputs
+        axis, x_max, sum_along = self.max_along_axis(x)
+        e = te.compute(x.shape, lambda *i: te.exp(x[i] - x_max[_without(i, axis)]), name="T_exp")
+        total = sum_along(lambda i: e[i], "T_expsum")
+        return te.compute(x.shape, lambda *i: e[i] / total[_without(i, axis)], name="T_softmax")
+
+
+@irdl_op_definition
+class LogSoftmaxOp(SoftmaxBase):
+    """log_softmax(x) = x - max - log(sum_j exp(x_j - max)) along `axis`."""
+
+    name = "relax.log_softmax"
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        (x,) = inputs
+        axis, x_max, sum_along = self.max_along_axis(x)
+        total = sum_along(lambda i: te.exp(x[i] - x_max[_without(i, axis)]), "T_expsum")
+
+        def out(*i: Any) -> Any:
+            j = _without(i, axis)
+            return x[i] - x_max[j] - te.log(total[j])
+
+        return te.compute(x.shape, out, name="T_log_softmax")
+
+
+# ---- normalization -------------------------------------------------------------------
+
+
+def _epsilon(props: dict[str, Any], op_name: str) -> float:
+    eps = props["epsilon"]
+    if isinstance(eps, int) and not isinstance(eps, bool):
+        eps = float(eps)
+    if not isinstance(eps, float) or eps < 0:
+        raise TypeInferenceError(f"{op_name}: epsilon must be a non-negative float, got {eps}")
+    return eps
+
+
+@irdl_op_definition
+class LayerNormOp(TensorOp):
+    """Layer normalization over `axes` (default [-1]):
+    (x - mean) / sqrt(var + epsilon) * gamma + beta, where mean and the (biased)
+    variance are over the axes, and gamma, beta have the shape of x at the axes.
+    Float dtypes; the result has the type of x."""
+
+    name = "relax.layer_norm"
+
+    x = operand_def(TensorType)
+    gamma = operand_def(TensorType)
+    beta = operand_def(TensorType)
+    result = result_def(TensorType)
+    axes = opt_prop_def(Attribute)
+    epsilon = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {"axes": [-1], "epsilon": 1e-5}
+
+    @classmethod
+    def norm_axes(cls, props: dict[str, Any], ndim: int) -> list[int]:
+        axes = props["axes"]
+        axes = [axes] if isinstance(axes, int) and not isinstance(axes, bool) else axes
+        if (not isinstance(axes, list) or not axes
+                or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes)):
+            raise TypeInferenceError(f"{cls.name}: axes must be a non-empty list of integers, "
+                                     f"got {props['axes']}")
+        normalized = [normalize_axis(a, ndim, cls.name) for a in axes]
+        if len(set(normalized)) != len(normalized):
+            raise TypeInferenceError(f"{cls.name}: axes {axes} repeat an axis")
+        return sorted(normalized)
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        names = ["x", "gamma", "beta"]
+        x, gamma, beta = (tensor_operand(t, cls.name, w) for t, w in zip(types, names))
+        require_dtype(same_dtype([x, gamma, beta], cls.name, names), cls.name, "float")
+        _epsilon(props, cls.name)
+        if x.ndim is None:
+            return x
+        axes = cls.norm_axes(props, x.ndim)
+        for t, what in ((gamma, "gamma"), (beta, "beta")):
+            if t.ndim is not None and t.ndim != len(axes):
+                raise TypeInferenceError(f"{cls.name}: {what} must have rank {len(axes)} (one "
+                                         f"dim per normalized axis), got rank {t.ndim}")
+            if t.dims is not None and x.dims is not None:
+                for a, d in zip(axes, t.dims):
+                    require_equal(x.dims[a], d, cls.name,
+                                  f"{what} must have the shape of x at axes {axes}")
+        return x
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        x, gamma, beta = inputs
+        axes = self.norm_axes(self.props(), x.ndim)
+        eps = _epsilon(self.props(), self.name)
+        kept = [a for a in range(x.ndim) if a not in axes]
+        count = SymExpr.const(1)
+        for a in axes:
+            count = count * x.shape[a]
+
+        def full(i: Sequence[Any], rs: Sequence[Any]) -> tuple[Any, ...]:
+            idx: list[Any] = [None] * x.ndim
+            for a, v in zip(kept, i):
+                idx[a] = v
+            for a, v in zip(axes, rs):
+                idx[a] = v
+            return tuple(idx)
+
+        rs = [te.reduce_axis(x.shape[a], f"k{a}") for a in axes]
+        total = te.compute([x.shape[a] for a in kept],
+                           lambda *i: te.sum(x[full(i, rs)], axis=rs), name="T_sum")
+        n = float(count.value or 0) if count.is_const() else te.cast(x.dtype, count)
+
+        def mean(idx: Sequence[Any]) -> Any:
+            return total[tuple(idx[a] for a in kept)] / n
+
+        rs2 = [te.reduce_axis(x.shape[a], f"k{a}") for a in axes]
+
+        def squares(*i: Any) -> Any:
+            d = x[full(i, rs2)] - total[i] / n
+            return te.sum(d * d, axis=rs2)
+
+        var_sum = te.compute([x.shape[a] for a in kept], squares, name="T_var_sum")
+
+        def normalize(*i: Any) -> Any:
+            kept_i = tuple(i[a] for a in kept)
+            axes_i = tuple(i[a] for a in axes)
+            scale = te.rsqrt(var_sum[kept_i] / n + eps)
+            return (x[i] - mean(i)) * scale * gamma[axes_i] + beta[axes_i]
+
+        return te.compute(x.shape, normalize, name="T_layer_norm")
+
+
+@irdl_op_definition
+class BatchNormOp(TensorOp):
+    """Batch normalization for inference, along the channel `axis` (default 1):
+    (x - moving_mean[c]) / sqrt(moving_var[c] + epsilon) * gamma[c] + beta[c],
+    with each of gamma, beta, moving_mean, moving_var of shape [C]. The result
+    is the normalized tensor only (TVM also returns the statistics). Float dtypes."""
+
+    name = "relax.batch_norm"
+
+    x = operand_def(TensorType)
+    gamma = operand_def(TensorType)
+    beta = operand_def(TensorType)
+    moving_mean = operand_def(TensorType)
+    moving_var = operand_def(TensorType)
+    result = result_def(TensorType)
+    axis = opt_prop_def(Attribute)
+    epsilon = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {"axis": 1, "epsilon": 1e-5}
+    NAMES: ClassVar[list[str]] = ["x", "gamma", "beta", "moving_mean", "moving_var"]
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        ts = [tensor_operand(t, cls.name, w) for t, w in zip(types, cls.NAMES)]
+        require_dtype(same_dtype(ts, cls.name, cls.NAMES), cls.name, "float")
+        _epsilon(props, cls.name)
+        x = ts[0]
+        axis = props["axis"]
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise TypeInferenceError(f"{cls.name}: axis must be an integer, got {axis}")
+        if x.ndim is None:
+            return x
+        axis = normalize_axis(axis, x.ndim, cls.name)
+        for t, what in zip(ts[1:], cls.NAMES[1:]):
+            if t.ndim is not None and t.ndim != 1:
+                raise TypeInferenceError(f"{cls.name}: {what} must be 1-D ([C]), got rank {t.ndim}")
+            if t.dims is not None and x.dims is not None:
+                require_equal(x.dims[axis], t.dims[0], cls.name,
+                              f"{what} must have the size of x's axis {axis}")
+        return x
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        x, gamma, beta, mean, var = inputs
+        axis = normalize_axis(self.prop("axis"), x.ndim, self.name)
+        eps = _epsilon(self.props(), self.name)
+
+        def normalize(*i: Any) -> Any:
+            c = i[axis]
+            return (x[i] - mean[c]) * te.rsqrt(var[c] + eps) * gamma[c] + beta[c]
+
+        return te.compute(x.shape, normalize, name="T_batch_norm")
+
+
+@irdl_op_definition
+class DropoutOp(TensorOp):
+    """Dropout at inference: the identity (property `rate`, default 0.5, in [0, 1))."""
+
+    name = "relax.dropout"
+
+    x = operand_def(TensorType)
+    result = result_def(TensorType)
+    rate = opt_prop_def(Attribute)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {"rate": 0.5}
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        rate = props["rate"]
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise TypeInferenceError(f"{cls.name}: rate must be a number in [0, 1), got {rate}")
+        return tensor_operand(types[0], cls.name, "x")
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        (x,) = inputs
+        return te.compute(x.shape, lambda *i: x[i] if i else x[()], name="T_dropout")
+
+
+NN_OPS: list[type[TensorOp]] = [
+    Conv2dOp, MaxPool2dOp, AvgPool2dOp, AdaptiveAvgPool2dOp, GlobalAvgPool2dOp,
+    SoftmaxOp, LogSoftmaxOp, LayerNormOp, BatchNormOp, DropoutOp,
+]
