@@ -6,7 +6,7 @@
       [-> convert-relax-to-std -> convert-std-to-llvm]   with lower=true
 
 Each optimization can be turned off, e.g.
-`relax-opt -p 'default-pipeline{fuse=false,fold=false}' file.mlir`:
+`relax-opt -p 'default-pipeline{fuse=false fold=false}' file.mlir` (options are separated by spaces):
 
 | option          | default | turns on                                     |
 | --------------- | ------- | -------------------------------------------- |
@@ -17,6 +17,7 @@ Each optimization can be turned off, e.g.
 | `fuse`          | true    | annotate-op-pattern, fuse-ops, fuse-tir      |
 | `plan_memory`   | true    | call-tir-rewrite, static-plan-memory         |
 | `lower`         | false   | the lowering to the llvm dialect             |
+| `verify_each`   | false   | verify after every step, not only at the end |
 """
 
 from __future__ import annotations
@@ -78,9 +79,15 @@ class DefaultPipeline(ModulePass):
             steps += [ConvertRelaxToStd(), ConvertStdToLLVM()]
         return steps
 
+    verify_each: bool = False
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        """Run the steps; the module is verified at the end (and after every
+        step with `verify_each=true`, to find which pass broke it)."""
         from tools.diagnostics import verify_module
 
         for step in self.passes():
             step.apply(ctx, op)
-            verify_module(op)
+            if self.verify_each:
+                verify_module(op)
+        verify_module(op)
