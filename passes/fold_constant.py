@@ -23,6 +23,7 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 from xdsl.traits import SymbolTable
 
+from passes.static_plan_memory import itemsize
 from relax_dialect import ops as rx
 from relax_dialect.builder import dense_attr
 from relax_dialect.types import TensorType
@@ -41,7 +42,7 @@ def _foldable(op: rx.CallTIROp, max_bytes: int) -> bool:
     for r in op.outputs:
         t = r.type
         assert isinstance(t, TensorType) and t.dims is not None
-        total += int(np.prod([d.value for d in t.dims])) * 8
+        total += int(np.prod([d.value for d in t.dims])) * itemsize(t.dtype)
     return total <= max_bytes
 
 

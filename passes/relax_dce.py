@@ -6,7 +6,8 @@
   the dataflow's results, and an empty dataflow block disappears;
 - a private function (relax or tir) that no remaining op refers to is erased.
 
-Impure calls (`relax.call_packed`) are always kept.
+Impure calls (`relax.call_packed`, and `relax.call` of a function that
+contains one) are always kept.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def _removable(op: Operation) -> bool:
     if op.results and all(not r.uses for r in op.results):
         if isinstance(op, (rx.CallPackedOp, rx.IfOp)):
             return False
+        if isinstance(op, rx.CallOp):  # a call is as pure as its callee
+            callee = op.callee_op()
+            return callee is not None and rx.is_pure_function(callee)
         if isinstance(op, rx.MatchCastOp) and (definable_vars(op.result.type)
                                                - definable_vars(op.value.type)):
             return False  # it defines symbolic variables that later types may use
