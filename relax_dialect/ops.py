@@ -763,8 +763,18 @@ class CallOp(IRDLOperation):
         printer.print_attribute(self.result.type)
 
 
-def is_pure_function(fn: FuncOp) -> bool:
-    return not any(isinstance(op, CallPackedOp) for op in fn.walk())
+def is_pure_function(fn: FuncOp, visiting: frozenset[str] = frozenset()) -> bool:
+    """No call_packed in the function or in any relax function it calls."""
+    name = fn.sym_name.data
+    for op in fn.walk():
+        if isinstance(op, CallPackedOp):
+            return False
+        if isinstance(op, CallOp):
+            callee = op.callee_op()
+            if callee is not None and callee.sym_name.data not in visiting | {name} \
+                    and not is_pure_function(callee, visiting | {name}):
+                return False
+    return True
 
 
 # ---- control flow ------------------------------------------------------------------

@@ -115,3 +115,23 @@ relax.func @output_outside(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f3
   }) : () -> !relax.tensor<[3], f32>
   "relax.return"(%x) : (!relax.tensor<[2], f32>) -> ()
 }) : () -> ()
+
+// -----
+
+// A call is impure when the callee reaches a call_packed through another call.
+relax.func private @leaf(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
+  %p = relax.call_packed "log"(%x) : !relax.object
+  relax.return %x : !relax.tensor<[n], f32>
+}
+relax.func private @mid(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
+  %y = relax.call @leaf(%x) : !relax.tensor<[n], f32>
+  relax.return %y : !relax.tensor<[n], f32>
+}
+relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
+  %out = relax.dataflow {
+// CHECK: {{.*}}dataflow-errors.mlir:[[# @LINE + 1]]:5: error: relax.call is impure and cannot appear inside a relax.dataflow block
+    %y = relax.call @mid(%x) : !relax.tensor<[n], f32>
+    relax.output %y : !relax.tensor<[n], f32>
+  }
+  relax.return %out : !relax.tensor<[n], f32>
+}
