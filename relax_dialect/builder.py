@@ -56,7 +56,7 @@ def dtype_of_numpy(dtype: np.dtype) -> str:
 
 def dense_attr(array: np.ndarray) -> DenseIntOrFPElementsAttr:
     """A builtin dense elements attribute holding a copy of `array`'s bytes."""
-    array = np.ascontiguousarray(array)
+    array = np.ascontiguousarray(array).reshape(np.shape(array))  # (ascontiguousarray makes 0-d 1-d)
     element = to_dtype(dtype_of_numpy(array.dtype))
     if array.dtype == np.bool_:  # stored as i1 values
         return DenseIntOrFPElementsAttr.from_list(BuiltinTensor(element, array.shape),
