@@ -33,7 +33,7 @@ tir.func @scale(%X: !tir.buffer<[2], f32>, %W: !tir.buffer<[2], f32>, %Y: !tir.b
 // against m and reports the actual dim through %err; two call_tir's, the
 // first result is an intermediate (freed), the second is returned.
 // CHECK-LABEL: func.func @main(%x: memref<?x?xf32>, %b: memref<?xf32>, %err: memref<?xi64>, %out: memref<?xi64>) -> i32
-// CHECK-SAME:    relax.errors = ["{{.*}}relax-to-std.mlir:[[# @LINE + 34]]:3: relax.match_cast: the value has dims %s, expected [m]"]
+// CHECK-SAME:    relax.errors = ["{{.*}}relax-to-std.mlir:[[# @LINE + 40]]:3: relax.match_cast: the value has dims %s, expected [m]", "{{.*}}relax-to-std.mlir:[[# @LINE + 42]]:5: a tensor of shape %s is too large to allocate", "out of memory allocating a tensor of shape %s", {{.*}}]
 // CHECK-SAME:    relax.signature = (!relax.tensor<[n, m], f32>, !relax.tensor<ndim=1, f32>) -> !relax.tensor<[n, m], f32>
 // CHECK-SAME:    relax.constants = []
 // CHECK:         %[[C0:.*]] = arith.constant 0 : index
@@ -50,10 +50,16 @@ tir.func @scale(%X: !tir.buffer<[2], f32>, %W: !tir.buffer<[2], f32>, %Y: !tir.b
 // CHECK-NEXT:    %[[CODE:.*]] = arith.constant 1 : i32
 // CHECK-NEXT:    func.return %[[CODE]] : i32
 // CHECK-NEXT:  ^[[OK]]:
-// CHECK-NEXT:    %[[T:.*]] = memref.alloc(%[[N]], %[[M]]) {alignment = 64 : i64} : memref<?x?xf32>
-// CHECK-NEXT:    func.call @add(%x, %b, %[[T]]) : (memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
-// CHECK-NEXT:    %[[R:.*]] = memref.alloc(%[[N]], %[[M]]) {alignment = 64 : i64} : memref<?x?xf32>
-// CHECK-NEXT:    func.call @add(%[[T]], %b, %[[R]]) : (memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
+// Before each allocation: the element count must not exceed 2**40 (no overflow) ...
+// CHECK:         arith.divui
+// CHECK:         cf.cond_br
+// CHECK:         %[[T:.*]] = memref.alloc(%[[N]], %[[M]]) {alignment = 64 : i64} : memref<?x?xf32>
+// ... and after it, the pointer must not be null.
+// CHECK-NEXT:    %[[TP:.*]] = "memref.extract_aligned_pointer_as_index"(%[[T]])
+// CHECK:         arith.cmpi eq, %[[TP]]
+// CHECK:         func.call @add(%x, %b, %[[T]]) : (memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
+// CHECK:         %[[R:.*]] = memref.alloc(%[[N]], %[[M]]) {alignment = 64 : i64} : memref<?x?xf32>
+// CHECK:         func.call @add(%[[T]], %b, %[[R]]) : (memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
 // CHECK-NEXT:    %[[P:.*]] = "memref.extract_aligned_pointer_as_index"(%[[R]]) : (memref<?x?xf32>) -> index
 // CHECK-NEXT:    %[[P64:.*]] = arith.index_cast %[[P]] : index to i64
 // CHECK-NEXT:    %[[S0:.*]] = arith.constant 0 : index
