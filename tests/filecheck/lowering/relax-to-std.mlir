@@ -33,8 +33,8 @@ tir.func @scale(%X: !tir.buffer<[2], f32>, %W: !tir.buffer<[2], f32>, %Y: !tir.b
 // against m and reports the actual dim through %err; two call_tir's, the
 // first result is an intermediate (freed), the second is returned.
 // CHECK-LABEL: func.func @main(%x: memref<?x?xf32>, %b: memref<?xf32>, %err: memref<?xi64>, %out: memref<?xi64>) -> i32
-// CHECK-SAME:    relax.errors = ["{{.*}}relax-to-std.mlir:[[# @LINE + 40]]:3: relax.match_cast: the value has dims %s, expected [m]", "{{.*}}relax-to-std.mlir:[[# @LINE + 42]]:5: a tensor of shape %s is too large to allocate", "out of memory allocating a tensor of shape %s", {{[^]]*}}]
-// CHECK-SAME:    relax.signature = (!relax.tensor<[n, m], f32>, !relax.tensor<ndim=1, f32>) -> !relax.tensor<[n, m], f32>
+// CHECK-SAME:    relax.errors = ["{{.*}}relax-to-std.mlir:[[# @LINE + 40]]:3: relax.match_cast: the value has dims %s, expected [m]", "{{.*}}relax-to-std.mlir:[[# @LINE + 42]]:5: a tensor of shape %s is too large to allocate", "out of memory allocating a tensor of shape %s", {{.*}}], relax.signature
+// CHECK-SAME:    = (!relax.tensor<[n, m], f32>, !relax.tensor<ndim=1, f32>) -> !relax.tensor<[n, m], f32>
 // CHECK-SAME:    relax.constants = []
 // CHECK:         %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT:    %[[N:.*]] = memref.dim %x, %[[C0]] : memref<?x?xf32>
