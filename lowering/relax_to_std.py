@@ -186,8 +186,17 @@ class FunctionLowering:
 
     def check_size(self, dims: Sequence[SSAValue], where: Operation) -> None:
         """Fail cleanly, before allocating, when the element count would exceed
-        MAX_ELEMENTS (or overflow): acc * d > MAX  <=>  acc > MAX floordiv d."""
-        if not dims:
+        MAX_ELEMENTS (or overflow): acc * d > MAX  <=>  acc > MAX floordiv d.
+        Static sizes are checked at compile time instead."""
+        static = [d.owner.value.value.data for d in dims  # type: ignore[union-attr]
+                  if isinstance(d.owner, arith.ConstantOp)]
+        if len(static) == len(dims):
+            total = 1
+            for d in static:
+                total *= d
+            if total > MAX_ELEMENTS:
+                raise CompileError(f"{location_prefix(where)}error: a tensor of {total} "
+                                   f"elements is too large (the limit is {MAX_ELEMENTS})")
             return
         limit = self.index(MAX_ELEMENTS)
         acc, bad = self.index(1), None

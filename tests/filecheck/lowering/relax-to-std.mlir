@@ -85,9 +85,9 @@ relax.func @main(%x: !relax.tensor<[n, m], f32>, %b: !relax.tensor<ndim=1, f32>)
 // A shape parameter is one index per dim and defines n; the sym argument
 // is passed after the buffers.
 // CHECK-LABEL: func.func @sym(%s: index, %x: memref<?xf32>, %err: memref<?xi64>, %out: memref<?xi64>) -> i32
-// CHECK-SAME:    relax.errors = []
-// CHECK-NEXT:    %[[Y:.*]] = memref.alloc(%s) {alignment = 64 : i64} : memref<?xf32>
-// CHECK-NEXT:    func.call @fold(%x, %[[Y]], %s) : (memref<?xf32>, memref<?xf32>, index) -> ()
+// CHECK-SAME:    relax.errors = ["{{.*}}too large to allocate", "out of memory {{.*}}"]
+// CHECK:         %[[Y:.*]] = memref.alloc(%s) {alignment = 64 : i64} : memref<?xf32>
+// CHECK:         func.call @fold(%x, %[[Y]], %s) : (memref<?xf32>, memref<?xf32>, index) -> ()
 relax.func @sym(%s: !relax.shape<[n]>, %x: !relax.tensor<[n * 2], f32>) -> !relax.tensor<[n], f32> {
   %f = relax.call_tir @fold(%x) sym [n] : !relax.tensor<[n], f32>
   relax.return %f : !relax.tensor<[n], f32>
@@ -98,8 +98,9 @@ relax.func @sym(%s: !relax.shape<[n]>, %x: !relax.tensor<[n * 2], f32>) -> !rela
 // static shapes give static memrefs and alloc() without operands.
 // CHECK-LABEL: func.func @const(%x: memref<2xf32>, %w: memref<2xf32>, %err: memref<?xi64>, %out: memref<?xi64>) -> i32
 // CHECK-SAME:    relax.constants = [dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>]
-// CHECK-NEXT:    %[[Y:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2xf32>
-// CHECK-NEXT:    func.call @scale(%x, %w, %[[Y]]) : (memref<2xf32>, memref<2xf32>, memref<2xf32>) -> ()
+// CHECK:         %[[Y:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2xf32>
+// CHECK-NOT:     arith.divui
+// CHECK:         func.call @scale(%x, %w, %[[Y]]) : (memref<2xf32>, memref<2xf32>, memref<2xf32>) -> ()
 relax.func @const(%x: !relax.tensor<[2], f32>) -> !relax.tensor<[2], f32> {
   %w = relax.constant dense<[1.0, 2.0]> : tensor<2xf32>
   %y = relax.call_tir @scale(%x, %w) : !relax.tensor<[2], f32>
