@@ -30,6 +30,8 @@ from xdsl.dialects.builtin import (
     IntegerType,
     MemRefType,
     ModuleOp,
+    StringAttr,
+    SymbolRefAttr,
 )
 from xdsl.ir import Attribute
 
@@ -131,6 +133,7 @@ class JitModule:
         _init_llvm()
         self.module = module
         self._signatures = _ciface_signatures(module)
+        self._renamed = _prefix_internal_symbols(module)
         self._ir_before = str(_translate(module))
         try:
             mod = llvm.parse_assembly(self._ir_before)
@@ -161,7 +164,7 @@ class JitModule:
 
     def function_address(self, name: str) -> int:
         """Address of function `name` in the compiled code (KeyError if absent)."""
-        addr = self._engine.get_function_address(name)
+        addr = self._engine.get_function_address(self._renamed.get(name, name))
         if not addr:
             raise KeyError(f"no function named {name!r} in the compiled module")
         return addr
@@ -199,6 +202,35 @@ class JitModule:
             proto = ctypes.CFUNCTYPE(None, *params)
             self._functions[name] = proto(self.function_address(CIFACE_PREFIX + name))
         return self._functions[name]
+
+
+INTERNAL_PREFIX = "__relax_"
+
+
+def _prefix_internal_symbols(module: ModuleOp) -> dict[str, str]:
+    """Give every function the module defines, except the C wrappers, a prefix,
+    so that no kernel or host function can take the name of a C library
+    function that LLVM or the lowering calls (`exp`, `erf`, `free`, ...).
+    Returns the renaming."""
+    renamed: dict[str, str] = {}
+    for op in module.ops:
+        if isinstance(op, llvm_d.FuncOp) and op.body.blocks:
+            name = op.sym_name.data
+            if not name.startswith((CIFACE_PREFIX, INTERNAL_PREFIX)):
+                renamed[name] = INTERNAL_PREFIX + name
+                op.sym_name = StringAttr(renamed[name])
+    if not renamed:
+        return renamed
+    for op in module.walk():
+        if isinstance(op, llvm_d.CallOp) and op.callee is not None:
+            target = op.callee.root_reference.data
+            if target in renamed:
+                op.callee = SymbolRefAttr(renamed[target])
+        elif isinstance(op, llvm_d.AddressOfOp):
+            target = op.global_name.root_reference.data
+            if target in renamed:
+                op.global_name = SymbolRefAttr(renamed[target])
+    return renamed
 
 
 def _translate(module: ModuleOp):

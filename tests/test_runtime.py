@@ -721,3 +721,25 @@ def test_error_messages_are_per_function(mc_exe):
     assert all("match_cast" in e or "allocat" in e for e in mc_exe["bind"].errors)
     msgs = [e for e in mc_exe["pair"].errors if "relax.match_cast" in e]
     assert len(msgs) == 2 and all(re.match(r"match_cast.mlir:\d+:3: ", e) for e in msgs)
+
+
+def test_kernel_named_like_a_libm_function():
+    # LLVM turns f64 exp into a call of libm's `exp`: a kernel named @exp must not
+    # capture that call (the JIT prefixes every function the module defines).
+    text = """
+tir.func @exp(%X: !tir.buffer<[n], f64>, %Y: !tir.buffer<[n], f64>) {
+  tir.for %i = 0 to n {
+    tir.block "exp" (%vi = spatial[n] %i) {
+      %x = tir.load %X[%vi] : f64
+      %e = math.exp %x : f64
+      tir.store %e, %Y[%vi] : f64
+    }
+  }
+}
+relax.func @main(%x: !relax.tensor<[n], f64>) -> !relax.tensor<[n], f64> {
+  %y = relax.call_tir @exp(%x) : !relax.tensor<[n], f64>
+  relax.return %y : !relax.tensor<[n], f64>
+}
+"""
+    x = np.linspace(-3.0, 3.0, 1001)
+    np.testing.assert_allclose(compile_module(text)["main"](x), np.exp(x), rtol=1e-12)
