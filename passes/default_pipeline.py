@@ -2,7 +2,7 @@
 
     canonicalize-bindings -> legalize-ops -> fold-constant -> relax-cse -> relax-dce
       -> annotate-op-pattern -> fuse-ops -> fuse-tir -> relax-dce
-      -> call-tir-rewrite -> static-plan-memory
+      -> default-schedule -> call-tir-rewrite -> static-plan-memory
       [-> convert-relax-to-std -> convert-std-to-llvm]   with lower=true
 
 Each optimization can be turned off, e.g.
@@ -15,6 +15,7 @@ Each optimization can be turned off, e.g.
 | `cse`           | true    | relax-cse                                    |
 | `dce`           | true    | relax-dce                                    |
 | `fuse`          | true    | annotate-op-pattern, fuse-ops, fuse-tir      |
+| `schedule`      | true    | default-schedule (loop order, parallel loops) |
 | `plan_memory`   | true    | call-tir-rewrite, static-plan-memory         |
 | `lower`         | false   | the lowering to the llvm dialect             |
 | `verify_each`   | false   | verify after every step, not only at the end |
@@ -40,6 +41,7 @@ class DefaultPipeline(ModulePass):
     cse: bool = True
     dce: bool = True
     fuse: bool = True
+    schedule: bool = True
     plan_memory: bool = True
     lower: bool = False
 
@@ -67,6 +69,10 @@ class DefaultPipeline(ModulePass):
             steps += [AnnotateOpPattern(), FuseOps(), FuseTIR()]
             if self.dce:
                 steps.append(RelaxDCE())
+        if self.schedule:
+            from passes.default_schedule import DefaultSchedule
+
+            steps.append(DefaultSchedule())
         if self.plan_memory:
             from passes.call_tir_rewrite import CallTIRRewrite
             from passes.static_plan_memory import StaticPlanMemory

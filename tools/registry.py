@@ -40,6 +40,7 @@ PASSES: dict[str, str] = {
     "fuse-ops": "passes.fuse_ops:FuseOps",
     "fuse-tir": "passes.fuse_tir:FuseTIR",
     "default-pipeline": "passes.default_pipeline:DefaultPipeline",
+    "default-schedule": "passes.default_schedule:DefaultSchedule",
     "call-tir-rewrite": "passes.call_tir_rewrite:CallTIRRewrite",
     "static-plan-memory": "passes.static_plan_memory:StaticPlanMemory",
     "relax-cse": "passes.relax_cse:RelaxCSE",

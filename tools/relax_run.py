@@ -117,7 +117,7 @@ def run(argv: list[str] | None = None) -> int:
                         help="LLVM optimization level (default 3)")
     parser.add_argument("--disable", action="append", default=[], metavar="OPT[,OPT]",
                         help="turn off default-pipeline steps: canonicalize, fold, cse, dce, "
-                             "fuse, plan_memory")
+                             "fuse, schedule, plan_memory")
     args = parser.parse_args(argv)
 
     from lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
@@ -126,7 +126,7 @@ def run(argv: list[str] | None = None) -> int:
         source = Path(args.file).read_text()
     except OSError as err:
         raise CompileError(f"relax-run: error: cannot open '{args.file}': {err.strerror}") from None
-    known = {"canonicalize", "fold", "cse", "dce", "fuse", "plan_memory"}
+    known = {"canonicalize", "fold", "cse", "dce", "fuse", "schedule", "plan_memory"}
     disabled = {o.strip() for item in args.disable for o in item.split(",") if o.strip()}
     if disabled - known:
         raise CompileError(f"relax-run: error: unknown --disable option(s) "
