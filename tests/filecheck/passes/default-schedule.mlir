@@ -1,0 +1,95 @@
+// RUN: relax-opt %s --split-input-file -p default-schedule | filecheck %s
+// RUN: relax-opt %s --split-input-file -p 'default-schedule{parallel=false}' | filecheck %s --check-prefix=SERIAL
+// RUN: relax-opt %s --split-input-file -p 'default-schedule{split=false}' | filecheck %s --check-prefix=NOSPLIT
+
+// A matmul as the compute DSL makes it (i, j, k): the init gets a loop of its
+// own, k moves outside j (the i-k-j order), and i becomes parallel.
+// CHECK-LABEL: tir.func @matmul
+// CHECK:         tir.for parallel %i = 0 to n {
+// CHECK-NEXT:      tir.for %j = 0 to m {
+// CHECK-NEXT:        tir.block "C_init" (%vi = spatial[n] %i, %vj = spatial[m] %j) {
+// CHECK-NEXT:          %zero = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT:          tir.store %zero, %C[%vi, %vj] : f32
+// CHECK:           tir.for %r = 0 to k {
+// CHECK-NEXT:        tir.for %[[J:.*]] = 0 to m {
+// CHECK-NEXT:          tir.block "C" (%{{.*}} = spatial[n] %i, %{{.*}} = spatial[m] %[[J]], %{{.*}} = reduce[k] %r) {
+// CHECK-NOT:             tir.init
+// CHECK:                 arith.mulf
+
+// SERIAL-LABEL: tir.func @matmul
+// SERIAL:         tir.for %i = 0 to n {
+// SERIAL-NOT:     parallel
+
+// NOSPLIT-LABEL: tir.func @matmul
+// NOSPLIT:         tir.for parallel %i = 0 to n {
+// NOSPLIT-NEXT:      tir.for %j = 0 to m {
+// NOSPLIT-NEXT:        tir.for %r = 0 to k {
+// NOSPLIT:               tir.init
+tir.func @matmul(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %C: !tir.buffer<[n, m], f32>) {
+  tir.for %i = 0 to n {
+    tir.for %j = 0 to m {
+      tir.for %r = 0 to k {
+        tir.block "C" (%vi = spatial[n] %i, %vj = spatial[m] %j, %vk = reduce[k] %r) {
+          tir.init {
+            %zero = arith.constant 0.000000e+00 : f32
+            tir.store %zero, %C[%vi, %vj] : f32
+          }
+          %a = tir.load %A[%vi, %vk] : f32
+          %b = tir.load %B[%vk, %vj] : f32
+          %c = tir.load %C[%vi, %vj] : f32
+          %p = arith.mulf %a, %b : f32
+          %s = arith.addf %c, %p : f32
+          tir.store %s, %C[%vi, %vj] : f32
+        }
+      }
+    }
+  }
+}
+
+// -----
+
+// Left alone: a full reduction (no spatial loop to move the reduce loop out
+// of, no loop to parallelize over independent outputs), and a nest of extent 2.
+// CHECK-LABEL: tir.func @total
+// CHECK:         tir.for %r = 0 to n {
+// CHECK-NEXT:      tir.block "S" (%vr = reduce[n] %r) {
+// CHECK-NEXT:        tir.init {
+// CHECK-LABEL: tir.func @tiny
+// CHECK:         tir.for %i = 0 to 2 {
+tir.func @total(%X: !tir.buffer<[n], f32>, %S: !tir.buffer<[], f32>) {
+  tir.for %r = 0 to n {
+    tir.block "S" (%vr = reduce[n] %r) {
+      tir.init {
+        %zero = arith.constant 0.000000e+00 : f32
+        tir.store %zero, %S[] : f32
+      }
+      %x = tir.load %X[%vr] : f32
+      %s = tir.load %S[] : f32
+      %t = arith.addf %s, %x : f32
+      tir.store %t, %S[] : f32
+    }
+  }
+}
+tir.func @tiny(%X: !tir.buffer<[2], f32>, %Y: !tir.buffer<[2], f32>) {
+  tir.for %i = 0 to 2 {
+    tir.block "Y" (%vi = spatial[2] %i) {
+      %x = tir.load %X[%vi] : f32
+      tir.store %x, %Y[%vi] : f32
+    }
+  }
+}
+
+// -----
+
+// Not parallel: the loop's variable is not a spatial index of every store
+// (each iteration writes the same element).
+// CHECK-LABEL: tir.func @last
+// CHECK:         tir.for %i = 0 to n {
+tir.func @last(%X: !tir.buffer<[n], f32>, %Y: !tir.buffer<[], f32>) {
+  tir.for %i = 0 to n {
+    tir.block "Y" (%vi = spatial[n] %i) {
+      %x = tir.load %X[%vi] : f32
+      tir.store %x, %Y[] : f32
+    }
+  }
+}
