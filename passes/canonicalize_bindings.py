@@ -42,7 +42,7 @@ class ForwardTupleField(RewritePattern):
     def match_and_rewrite(self, op: rx.GetItemOp, rewriter: PatternRewriter) -> None:
         tup = op.tuple_value.owner
         if isinstance(tup, rx.TupleOp):
-            rewriter.replace_op(op, [], [tup.fields[op.position]])
+            rewriter.replace(op, [], [tup.fields[op.position]])
 
 
 class KnownShapeOf(RewritePattern):
@@ -50,7 +50,7 @@ class KnownShapeOf(RewritePattern):
     def match_and_rewrite(self, op: rx.ShapeOfOp, rewriter: PatternRewriter) -> None:
         t = op.tensor.type
         if isinstance(t, TensorType) and t.dims is not None:
-            rewriter.replace_op(op, rx.ShapeOp(t.dims))
+            rewriter.replace(op, rx.ShapeOp(t.dims))
 
 
 class ForwardDataflowAlias(RewritePattern):
