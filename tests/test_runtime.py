@@ -743,3 +743,23 @@ relax.func @main(%x: !relax.tensor<[n], f64>) -> !relax.tensor<[n], f64> {
 """
     x = np.linspace(-3.0, 3.0, 1001)
     np.testing.assert_allclose(compile_module(text)["main"](x), np.exp(x), rtol=1e-12)
+
+
+def test_dense_resource_file_compiles_twice_in_one_process():
+    # xDSL keeps resource blobs process-wide and renames a key seen before; the
+    # parser keeps the renamed key and its blob together (tools/diagnostics.py)
+    text = """
+relax.func @main() -> !relax.tensor<[2], f32> {
+  %c = relax.constant dense_resource<twice> : tensor<2xf32>
+  relax.return %c : !relax.tensor<[2], f32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      twice: "0x040000000000803F00000040"
+    }
+  }
+#-}
+"""
+    for _ in range(3):
+        np.testing.assert_array_equal(compile_module(text)["main"](), [1.0, 2.0])

@@ -25,6 +25,18 @@ class LocatingParser(Parser):
 
     line_offset = 0
 
+    def _parse_dialect_resource_handle(self, dialect_name: str, interface) -> str:  # type: ignore[override]
+        """xDSL keeps resource blobs in one process-wide store and renames a key
+        it has seen before (`w` becomes `w_0`), but renames it again where the
+        blob itself is parsed, so a file parsed twice in one process lost its
+        data. Here every use of a key within one parse maps to the same name."""
+        key = self.parse_identifier(" for resource handle")
+        keys: dict[tuple[str, str], str] = self.__dict__.setdefault("_resource_keys", {})
+        if (dialect_name, key) not in keys:
+            keys[(dialect_name, key)] = interface.declare_resource(key)
+            self.dialect_resources.add((dialect_name, keys[(dialect_name, key)]))
+        return keys[(dialect_name, key)]
+
     def parse_operation(self) -> Operation:
         start = self._current_token.span
         op = super().parse_operation()
