@@ -163,7 +163,8 @@ class Function:
     def __call__(self, *args: Any) -> Any:
         params = self.signature.inputs.data
         if len(args) != len(params):
-            raise RelaxArgumentError(f"{self.name} takes {len(params)} arguments, got {len(args)}")
+            noun = "argument" if len(params) == 1 else "arguments"
+            raise RelaxArgumentError(f"{self.name} takes {len(params)} {noun}, got {len(args)}")
         binder = _Binder()
         flat: list[Any] = []
         for i, (a, t) in enumerate(zip(args, params)):

@@ -65,7 +65,7 @@ def test_failed_match_cast(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["examples/exp.mlir"], "main takes 1 arguments, got 0"),
+    (["examples/exp.mlir"], "main takes 1 argument, got 0"),
     (["examples/exp.mlir", "--random-inputs", "--entry", "nope"], "no relax function named 'nope'"),
     (["examples/exp.mlir", "--random-inputs", "--disable", "speed"], "unknown --disable option"),
     (["examples/exp.mlir", "--random-inputs", "--dim", "n"], "--dim expects NAME=INT"),

@@ -305,7 +305,7 @@ def test_validation_arity_and_shapes(val_exe):
         val_exe["two"](rand(3))
     with pytest.raises(RelaxArgumentError, match=r"two takes 2 arguments, got 3"):
         val_exe["two"](rand(3), rand(3), rand(3))
-    with pytest.raises(RelaxArgumentError, match=r"takes 1 arguments, got 0"):
+    with pytest.raises(RelaxArgumentError, match=r"takes 1 argument, got 0"):
         val_exe["sq"]()
     with pytest.raises(RelaxArgumentError, match=r"expected a shape"):
         val_exe["withshape"](rand(2), rand(2))
