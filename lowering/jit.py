@@ -114,6 +114,16 @@ def descriptor_ctype(rank: int) -> type[ctypes.Structure]:
     return type(f"MemRefDescriptor{rank}", (ctypes.Structure,), {"_fields_": fields})
 
 
+def contiguous_descriptor(arr: np.ndarray) -> ctypes.Structure:
+    """The memref descriptor of a C-contiguous array (not checked: callers do)."""
+    desc = descriptor_ctype(arr.ndim)()
+    desc.allocated = desc.aligned = arr.ctypes.data
+    if arr.ndim:
+        desc.sizes[:] = arr.shape
+        desc.strides[:] = [s // arr.itemsize for s in arr.strides] if arr.size else [1] * arr.ndim
+    return desc
+
+
 def result_ctype(t: Attribute):
     return descriptor_ctype(t.get_num_dims()) if isinstance(t, MemRefType) else scalar_ctype(t)
 
@@ -191,6 +201,18 @@ class JitModule:
             return None
         values = [_unmarshal(getattr(results, f"r{i}"), t, args) for i, t in enumerate(outputs)]
         return values[0] if len(values) == 1 else tuple(values)
+
+    def raw_entry(self, name: str) -> tuple[Any, list[Any], type[ctypes.Structure] | None]:
+        """For callers that validate their own arguments (the relax runtime): the
+        C wrapper of `name`, the ctypes type of each scalar input (None for a
+        memref: pass the address of a descriptor), and the results struct type."""
+        ft = self._signatures[name]
+        kinds = [None if isinstance(t, MemRefType) else scalar_ctype(t) for t in ft.inputs]
+        results = None
+        if ft.outputs.data:
+            fields = [(f"r{i}", result_ctype(t)) for i, t in enumerate(ft.outputs)]
+            results = type("Results", (ctypes.Structure,), {"_fields_": fields})
+        return self._c_function(name, ft), kinds, results
 
     def _c_function(self, name: str, ft: FunctionType):
         if name not in self._functions:

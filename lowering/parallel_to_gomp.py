@@ -120,10 +120,13 @@ class ParallelToGomp:
         one = llvm.ConstantOp(IntegerAttr(1, i64), i64)
         data = llvm.AllocaOp(one, struct_t, 8)
         Rewriter.insert_op([one, data], InsertPoint.at_start(parent_func.body.blocks[0]))
-        Rewriter.replace_op(par, self._launch(name, captured, struct_t, data), [])
+        Rewriter.replace_op(par, self._launch(name, captured, struct_t, data, par), [])
 
-    def _launch(self, name: str, captured: list[SSAValue], struct_t, data) -> list[Operation]:
-        """Ops that store `captured` into the stack slot `data` and call GOMP_parallel."""
+    def _launch(self, name: str, captured: list[SSAValue], struct_t, data,
+                par: scf.ParallelOp) -> list[Operation]:
+        """Ops that store `captured` into the stack slot `data` and call GOMP_parallel
+        (with one thread when the loop has fewer than two iterations: then libgomp
+        runs the body in the calling thread without waking the team)."""
         # Build the struct as a value and store it whole: llvmlite mistypes
         # GEPs into struct fields, and LLVM splits the store anyway.
         ops: list[Operation] = [llvm.UndefOp(struct_t)]
@@ -132,9 +135,15 @@ class ParallelToGomp:
         ops.append(llvm.StoreOp(ops[-1].results[0], data))
         fn = llvm.AddressOfOp(name, PTR)
         zero = llvm.ConstantOp(IntegerAttr(0, i32), i32)
+        trip = arith.SubiOp(par.upperBound[0], par.lowerBound[0])
+        two = arith.ConstantOp(IntegerAttr(2, IndexType()))
+        several = arith.CmpiOp(trip, two, "sge")
+        all_threads = arith.ConstantOp(IntegerAttr(0, i32))
+        one_thread = arith.ConstantOp(IntegerAttr(1, i32))
+        threads = arith.SelectOp(several, all_threads, one_thread)
         self.externs.declare("GOMP_parallel", [PTR, PTR, i32, i32], None)
-        call = llvm.CallOp("GOMP_parallel", fn, data, zero, zero)
-        return ops + [fn, zero, call]
+        call = llvm.CallOp("GOMP_parallel", fn, data, threads, zero)
+        return ops + [fn, zero, trip, two, several, all_threads, one_thread, threads, call]
 
     def _outlined_func(self, name, par: scf.ParallelOp, captured, struct_t) -> func.FuncOp:
         """func.func private @name(%data: !llvm.ptr): this thread's share of the loop."""

@@ -18,6 +18,7 @@ returned as that same array.
 from __future__ import annotations
 
 import ctypes
+import functools
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute
 
+from lowering.jit import contiguous_descriptor
 from lowering.relax_to_std import (
     CONSTANTS_ATTR,
     ERRORS_ATTR,
@@ -62,6 +64,7 @@ _NUMPY_OF = {"f16": np.float16, "bf16": None, "f32": np.float32, "f64": np.float
              "ui8": np.uint8}
 
 
+@functools.cache
 def numpy_dtype(dtype: Attribute) -> np.dtype:
     np_type = _NUMPY_OF.get(dtype_name(dtype))
     if np_type is None:
@@ -154,6 +157,24 @@ class Function:
         self.result_type = signature.outputs.data[0]
         self.memory = memory or {}
         self.last_dims: dict[str, int] = {}  # symbolic dims of the latest call
+        self._entry: Any = None
+
+    def _native(self, values: list[Any]) -> int:
+        """Call the compiled code (arguments already validated); its status."""
+        if self._entry is None:
+            self._entry = self.jit.raw_entry(self.name)
+        cfunc, kinds, results_type = self._entry
+        results = results_type()
+        keep = []  # the descriptors live until the call returns
+        c_args: list[Any] = [ctypes.addressof(results)]
+        for value, kind in zip(values, kinds):
+            if kind is None:
+                keep.append(contiguous_descriptor(value))
+                c_args.append(ctypes.addressof(keep[-1]))
+            else:
+                c_args.append(kind(value))
+        cfunc(*c_args)
+        return int(results.r0)
 
     def memory_plan(self, **dims: int) -> dict[str, int]:
         """Bytes of the kernel-call intermediates, with (`planned`) and without
@@ -173,7 +194,7 @@ class Function:
         self.last_dims = dict(binder.env)
         err = np.zeros(ERR_SLOTS, np.int64)
         out = np.zeros(max(out_slots(self.result_type), 1), np.int64)
-        status = self.jit.call(self.name, *flat, *self.constants, err, out)
+        status = self._native(flat + self.constants + [err, out])
         owners: dict[int, np.ndarray] = {}
         result, _ = self._unflatten(self.result_type, out, 0, args, owners)
         if status != 0:  # results written before the failure are freed with `owners`
