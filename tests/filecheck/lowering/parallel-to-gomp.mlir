@@ -22,7 +22,10 @@ func.func @double(%x: memref<?xf32>) {
 // CHECK:         llvm.store %{{.*}}, %[[DATA]]
 // CHECK-NEXT:    %[[FN:.*]] = llvm.mlir.addressof @double_parallel0 : !llvm.ptr
 // CHECK-NEXT:    %[[Z:.*]] = llvm.mlir.constant(0 : i32) : i32
-// CHECK-NEXT:    llvm.call @GOMP_parallel(%[[FN]], %[[DATA]], %[[Z]], %[[Z]])
+// A loop of fewer than two iterations asks for one thread (no team wake-up).
+// CHECK:         %[[SEVERAL:.*]] = llvm.icmp "sge" %{{.*}}, %{{.*}} : i64
+// CHECK:         %[[THREADS:.*]] = llvm.select %[[SEVERAL]], %{{.*}}, %{{.*}} : i1, i32
+// CHECK-NEXT:    llvm.call @GOMP_parallel(%[[FN]], %[[DATA]], %[[THREADS]], %[[Z]])
 
 // Each thread takes its chunk of the iterations.
 // CHECK-LABEL: llvm.func internal @double_parallel0(%{{.*}}: !llvm.ptr)
