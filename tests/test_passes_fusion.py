@@ -19,31 +19,10 @@ from passes.fuse_tir import FuseTIR
 from passes.legalize_ops import LegalizeOps
 from passes.relax_dce import RelaxDCE
 from passes.static_plan_memory import StaticPlanMemory
+from pass_helpers import ALL_OFF, apply, compile_plain, ops_named, random_source
 from tools.registry import make_context, parse_text
 
-ALL_OFF = dict(canonicalize=False, fold=False, cse=False, dce=False, fuse=False,
-               plan_memory=False)
-RNG = np.random.default_rng(11)
-
-
-def rand(*shape: int) -> np.ndarray:
-    return RNG.standard_normal(shape).astype(np.float32)
-
-
-def apply(text: str, *passes):
-    module = parse_text(text)
-    for p in passes:
-        p.apply(make_context(), module)
-    module.verify()
-    return module
-
-
-def compile_plain(source):
-    return compile_module(source, **ALL_OFF)["main"]
-
-
-def ops_named(module, name: str) -> list:
-    return [op for op in module.walk() if op.name == name]
+rand = random_source(11)
 
 
 def kernels(module) -> dict:
