@@ -43,7 +43,6 @@ from lowering.relax_to_std import (
     SIGNATURE_ATTR,
     out_slots,
 )
-from relax_dialect.builder import dtype_of_numpy
 from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from tir_dialect.symbolic import SymExpr
 from tir_dialect.types import dtype_name, shape_str

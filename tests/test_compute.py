@@ -11,7 +11,7 @@ import pytest
 from xdsl.printer import Printer
 
 from tir_dialect import compute as te
-from tir_dialect.ops import AllocBufferOp, BlockOp, ForOp, FuncOp, InitOp, StoreOp
+from tir_dialect.ops import AllocBufferOp, ForOp, FuncOp, InitOp, StoreOp
 from tir_dialect.symbolic import var
 from tools.registry import parse_text
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
+from lowering.runtime import RelaxArgumentError, compile_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
