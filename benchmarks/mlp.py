@@ -1,7 +1,7 @@
 """examples/mlp.mlir with fusion and memory planning on and off, against numpy and
 onnxruntime: softmax(relu(x @ w1 + b1) @ w2 + b2), x: [n, 784].
 
-Run: python benchmarks/mlp.py [--batch N]   (pip install -e '.[bench]' for onnxruntime)
+Run: python -m benchmarks.mlp [--batch N]   (pip install -e '.[bench]' for onnxruntime)
 Prints the median time of each variant, its ratio to numpy's time, the number of
 kernel calls, and the bytes of kernel intermediates with and without planning.
 """
