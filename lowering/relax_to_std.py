@@ -54,6 +54,7 @@ from lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
 from relax_dialect import ops as rx
 from relax_dialect.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
 from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from relax_dialect.verify import kernel_binding
 from tir_dialect import ops as tir
 from tir_dialect.symbolic import SymExpr, prove_equal
 from tir_dialect.types import BufferType, shape_str
@@ -495,17 +496,14 @@ class FunctionLowering:
                           sym_exprs: Sequence[SymExpr]) -> None:
         """Dims the verifier could not prove consistent are checked at run time."""
         params = kernel.function_type.inputs.data
-        binding: dict[str, SymExpr] = dict(zip(kernel.explicit_sym_args, sym_exprs))
         typed = [(i, v.type, p) for i, (v, p) in enumerate(zip(values, params))
                  if isinstance(p, BufferType) and isinstance(v.type, TensorType)]
         runtime_dims: dict[int, list[SSAValue]] = {}
         for i, t, p in typed:
             if t.dims is None:  # rank only: the actual dims are read at run time
                 runtime_dims[i] = [self.dim(self.vals[values[i]][0], j) for j in range(p.rank)]
-        for i, t, p in typed:
-            for j, pd in enumerate(p.dims):
-                if (v := pd.as_var()) is not None and v not in binding:
-                    binding[v] = t.dims[j] if t.dims is not None else SymExpr.var(f"%{i}.{j}")
+        binding = kernel_binding(kernel, sym_exprs, [v.type for v in values],
+                                 lambda i, j: SymExpr.var(f"%{i}.{j}"))
         for i, t, p in typed:
             for j, pd in enumerate(p.dims):
                 expected = pd.substitute(binding)

@@ -18,7 +18,6 @@ returned as that same array.
 from __future__ import annotations
 
 import ctypes
-import functools
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +44,8 @@ from lowering.relax_to_std import (
 )
 from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from tir_dialect.symbolic import SymExpr
-from tir_dialect.types import dtype_name, shape_str
+from relax_dialect.builder import NUMPY_DTYPES
+from tir_dialect.types import dtype_name, shape_str, to_dtype
 
 ERR_SLOTS = 16
 
@@ -58,17 +58,13 @@ class RelaxArgumentError(TypeError):
     """An argument does not fit the function's signature."""
 
 
-_NUMPY_OF = {"f16": np.float16, "bf16": None, "f32": np.float32, "f64": np.float64,
-             "i1": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64,
-             "ui8": np.uint8}
+_NUMPY_OF = {to_dtype(name): np.dtype(np_name) for np_name, name in NUMPY_DTYPES.items()}
 
 
-@functools.cache
 def numpy_dtype(dtype: Attribute) -> np.dtype:
-    np_type = _NUMPY_OF.get(dtype_name(dtype))
-    if np_type is None:
+    if dtype not in _NUMPY_OF:
         raise RelaxArgumentError(f"dtype {dtype} has no numpy equivalent")
-    return np.dtype(np_type)
+    return _NUMPY_OF[dtype]
 
 
 def constant_array(attr: Attribute) -> np.ndarray:

@@ -23,7 +23,7 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 from xdsl.traits import SymbolTable
 
-from passes.static_plan_memory import itemsize
+from tir_dialect.types import itemsize
 from relax_dialect import ops as rx
 from relax_dialect.builder import dense_attr
 from relax_dialect.types import TensorType

@@ -30,6 +30,7 @@ from xdsl.traits import SymbolTable
 from passes.fuse_ops import PRIMITIVE_ATTR
 from relax_dialect import ops as rx
 from relax_dialect.types import PrimType, TensorType
+from relax_dialect.verify import kernel_binding
 from tir_dialect import ops as tir
 from tir_dialect.schedule import compute_inline, substitute_symbols
 from tir_dialect.symbolic import SymExpr
@@ -46,18 +47,6 @@ def _buffer_type(t: Attribute) -> Attribute:
     if isinstance(t, PrimType):
         return t.dtype
     raise _CannotFuse(f"cannot make a buffer for {t}")
-
-
-def _binding(call: rx.CallTIROp, kernel: tir.FuncOp) -> dict[str, SymExpr]:
-    """The kernel's symbolic variables in terms of the caller's (as call_tir binds them)."""
-    binding: dict[str, SymExpr] = dict(zip(kernel.explicit_sym_args, call.sym_exprs))
-    values = list(call.args) + list(call.outputs)
-    for v, p in zip(values, kernel.function_type.inputs.data):
-        if isinstance(p, BufferType) and isinstance(v.type, TensorType) and v.type.dims:
-            for pd, vd in zip(p.dims, v.type.dims):
-                if (name := pd.as_var()) is not None and name not in binding:
-                    binding[name] = vd
-    return binding
 
 
 def fuse_function(module: ModuleOp, fn: rx.FuncOp, name: str) -> tir.FuncOp:
@@ -89,7 +78,10 @@ def fuse_function(module: ModuleOp, fn: rx.FuncOp, name: str) -> tir.FuncOp:
         else:
             alloc = tir.AllocBufferOp(_buffer_type(call.outputs[0].type))  # type: ignore[arg-type]
             alloc.result.name_hint = call.outputs[0].name_hint or call.callee.root_reference.data
-            body.insert_op_before(alloc, body.first_op) if body.first_op else body.add_op(alloc)
+            if body.first_op is None:  # local buffers go first, before any loop
+                body.add_op(alloc)
+            else:
+                body.insert_op_before(alloc, body.first_op)
             allocs.append(alloc)
             target = alloc.result
         vals[call.outputs[0]] = target
@@ -97,7 +89,8 @@ def fuse_function(module: ModuleOp, fn: rx.FuncOp, name: str) -> tir.FuncOp:
             zip(kernel.args, [vals[a] for a in call.args] + [target]))
         cloned = [op.clone(mapping) for op in kernel.body.block.ops]
         body.add_ops(cloned)
-        substitute_symbols(cloned, _binding(call, kernel))  # type: ignore[arg-type]
+        types = [v.type for v in (*call.args, *call.outputs)]
+        substitute_symbols(cloned, kernel_binding(kernel, call.sym_exprs, types))  # type: ignore[arg-type]
     defined = set()
     for t in arg_types:
         if isinstance(t, BufferType):

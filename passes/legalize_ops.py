@@ -65,9 +65,9 @@ def _result_types(op: TensorOp) -> list[Any]:
     return list(t.types) if isinstance(t, TupleType) else [t]
 
 
-# C library functions that lowered code calls (libm directly, or LLVM for its
-# math intrinsics: llvm.exp.f64 becomes a call to `exp`): a kernel named like
-# one would take the place of the library function in the JIT-compiled module.
+# Generated kernels are not named like C library functions (`exp`, `erf`, ...):
+# in the LLVM IR a kernel @exp would read like libm's. (Correctness does not
+# depend on it: the JIT prefixes every function the module defines.)
 _C_NAMES = {"abort", "aligned_alloc", "free", "memcpy", "memmove", "memset",
             *(f"{n}{s}" for _, n in LIBM + INTRINSICS for s in ("", "f"))}
 

@@ -25,20 +25,10 @@ from relax_dialect import ops as rx
 from relax_dialect.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
 from relax_dialect.types import TensorType
 from tir_dialect.symbolic import SymExpr, prove_equal
-from tir_dialect.types import SymExprAttr
+from tir_dialect.types import SymExprAttr, itemsize
 
 PLANNED_ATTR = "relax.planned_bytes"
 UNPLANNED_ATTR = "relax.unplanned_bytes"
-
-_ITEMSIZE = {"f16": 2, "bf16": 2, "f32": 4, "f64": 8, "i1": 1, "i8": 1, "i16": 2, "i32": 4,
-             "i64": 8, "ui8": 1}
-
-
-def itemsize(dtype: Attribute) -> int:
-    from tir_dialect.types import dtype_name
-
-    return _ITEMSIZE.get(dtype_name(dtype), 8)
-
 
 def elements(t: TensorType) -> SymExpr:
     size = SymExpr.const(1)

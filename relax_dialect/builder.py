@@ -41,17 +41,17 @@ from relax_dialect.types import TupleType, definable_vars, erase_undefined
 from tir_dialect.symbolic import ExprLike
 from tir_dialect.types import to_dtype
 
-_NUMPY_DTYPES = {
+NUMPY_DTYPES = {
     "float16": "f16", "float32": "f32", "float64": "f64", "bool": "bool",
     "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64", "uint8": "ui8",
 }
 
 
 def dtype_of_numpy(dtype: np.dtype) -> str:
-    if dtype.name not in _NUMPY_DTYPES:
+    if dtype.name not in NUMPY_DTYPES:
         raise TypeError(f"numpy dtype {dtype} has no relax equivalent "
-                        f"(supported: {', '.join(_NUMPY_DTYPES)})")
-    return _NUMPY_DTYPES[dtype.name]
+                        f"(supported: {', '.join(NUMPY_DTYPES)})")
+    return NUMPY_DTYPES[dtype.name]
 
 
 def dense_attr(array: np.ndarray) -> DenseIntOrFPElementsAttr:

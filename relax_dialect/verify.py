@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from xdsl.dialects.builtin import IndexType, IntegerType
+from xdsl.dialects.builtin import ArrayAttr, IndexType, IntegerType
 from xdsl.ir import Attribute, Operation, OpResult, SSAValue
 from xdsl.traits import SymbolTable
 from xdsl.utils.exceptions import VerifyException
@@ -21,27 +21,27 @@ from xdsl.utils.exceptions import VerifyException
 from relax_dialect.types import PrimType, TensorType, definable_vars, free_vars
 from tir_dialect.symbolic import SymExpr, prove_different
 from tir_dialect.syntax import OpVerifyException
-from tir_dialect.types import BufferType
+from tir_dialect.types import BufferType, SymExprAttr
 
 if TYPE_CHECKING:
     from relax_dialect.ops import CallTIROp, FuncOp
 
 
 def _sym_exprs_of(op: Operation) -> list[SymExpr]:
-    """Symbolic expressions an op carries besides its result types."""
-    from relax_dialect.ops import CallTIROp, PrimValueOp, ShapeOp
+    """Symbolic expressions an op carries in its properties (call_tir's `sym`,
+    a shape's dims, a reshape's target shape, ...)."""
+    found: list[SymExpr] = []
 
-    from relax_dialect.memory_ops import AllocStorageOp, CallKernelOp
+    def visit(attr: Attribute) -> None:
+        if isinstance(attr, SymExprAttr):
+            found.append(attr.data)
+        elif isinstance(attr, ArrayAttr):
+            for item in attr.data:
+                visit(item)
 
-    if isinstance(op, (CallTIROp, CallKernelOp)):
-        return list(op.sym_exprs)
-    if isinstance(op, AllocStorageOp):
-        return [op.size.data]
-    if isinstance(op, ShapeOp):
-        return [d.data for d in op.dims.data]
-    if isinstance(op, PrimValueOp):
-        return [op.value.data]
-    return []
+    for attr in op.properties.values():
+        visit(attr)
+    return found
 
 
 def _enclosing_dataflow(op: Operation, stop: Operation) -> Operation | None:
@@ -122,6 +122,27 @@ def _dtype_ok_for_scalar(param: Attribute, arg: Attribute) -> bool:
     return arg.dtype == param
 
 
+def kernel_binding(kernel: Any, sym_exprs: Sequence[SymExpr], types: Sequence[Attribute],
+                   unknown_dim: Any = None) -> dict[str, SymExpr]:
+    """The kernel's symbolic variables in terms of the caller's, as a call binds
+    them: the `sym(...)` variables to the call's expressions, then each variable
+    standing alone as a buffer dim to the caller's dim at its first occurrence.
+    `types` are the call's operand types, outputs last. A dim the caller's type
+    leaves open binds `unknown_dim(i, j)` if given, else nothing."""
+    binding: dict[str, SymExpr] = dict(zip(kernel.explicit_sym_args, sym_exprs))
+    for i, (t, p) in enumerate(zip(types, kernel.function_type.inputs.data)):
+        if not (isinstance(p, BufferType) and isinstance(t, TensorType)):
+            continue
+        for j, pd in enumerate(p.dims):
+            if (v := pd.as_var()) is None or v in binding:
+                continue
+            if t.dims is not None:
+                binding[v] = t.dims[j]
+            elif unknown_dim is not None:
+                binding[v] = unknown_dim(i, j)
+    return binding
+
+
 def verify_call_tir(op: CallTIROp | Any, outs: Sequence[SSAValue] | None = None) -> None:
     """Also checks `relax.call_kernel`, whose outputs are operands (`outs`)."""
     outs = list(op.outputs) if outs is None else list(outs)
@@ -169,12 +190,7 @@ def verify_call_tir(op: CallTIROp | Any, outs: Sequence[SSAValue] | None = None)
 
     # Bind the kernel's symbolic variables from the call, then check every dim
     # that is determined on both sides.
-    binding: dict[str, SymExpr] = dict(zip(callee.explicit_sym_args, op.sym_exprs))
-    for _, t, p in pairs:
-        if isinstance(p, BufferType) and isinstance(t, TensorType) and t.dims is not None:
-            for pd, td in zip(p.dims, t.dims):
-                if (v := pd.as_var()) is not None and v not in binding:
-                    binding[v] = td
+    binding = kernel_binding(callee, op.sym_exprs, [t for _, t, _ in pairs])
     for what, t, p in pairs:
         if not (isinstance(p, BufferType) and isinstance(t, TensorType) and t.dims is not None):
             continue

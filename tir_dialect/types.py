@@ -80,6 +80,12 @@ def dtype_name(attr: Attribute) -> str:
     return str(attr)
 
 
+def itemsize(dtype: Attribute) -> int:
+    """Bytes per element (a bool takes a byte, as in numpy)."""
+    bits = dtype.width.data if isinstance(dtype, IntegerType) else dtype.bitwidth  # type: ignore[attr-defined]
+    return max(bits // 8, 1)
+
+
 def parse_dtype(parser: AttrParser) -> Attribute:
     pos = parser.pos
     if parser.parse_optional_keyword("bool") is not None:
