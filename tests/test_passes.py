@@ -295,7 +295,7 @@ def pipeline_reference(x, w):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-OPTIONS = ["canonicalize", "fold", "cse", "dce", "fuse", "plan_memory"]
+OPTIONS = ["canonicalize", "fold", "cse", "dce", "fuse", "schedule", "plan_memory"]
 
 
 @pytest.mark.parametrize("off", [None, *OPTIONS, "all"])

@@ -763,3 +763,32 @@ relax.func @main() -> !relax.tensor<[2], f32> {
 """
     for _ in range(3):
         np.testing.assert_array_equal(compile_module(text)["main"](), [1.0, 2.0])
+
+
+def test_static_tensor_too_large_is_a_compile_error():
+    text = """
+tir.func @fill(%Y: !tir.buffer<[1048576, 1048576, 2], f32>) {
+}
+relax.func @main() -> !relax.tensor<[1048576, 1048576, 2], f32> {
+  %y = relax.call_tir @fill() : !relax.tensor<[1048576, 1048576, 2], f32>
+  relax.return %y : !relax.tensor<[1048576, 1048576, 2], f32>
+}
+"""
+    with pytest.raises(CompileError, match=r"big.mlir:5:3: error: a tensor of 2199023255552 "
+                                           r"elements is too large \(the limit is 1099511627776\)"):
+        compile_module(text, filename="big.mlir")
+
+
+def test_call_between_functions_with_other_variables_is_a_compile_error():
+    text = """
+relax.func private @id(%v: !relax.tensor<[k], f32>) -> !relax.tensor<[k], f32> {
+  relax.return %v : !relax.tensor<[k], f32>
+}
+relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
+  %y = relax.call @id(%x) : !relax.tensor<[n], f32>
+  relax.return %y : !relax.tensor<[n], f32>
+}
+"""
+    with pytest.raises(CompileError, match=r"calls.mlir:6:3: error: relax.call @id: argument type "
+                                           r".*differs from parameter type"):
+        compile_module(text, filename="calls.mlir")

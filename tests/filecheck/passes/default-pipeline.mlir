@@ -7,6 +7,9 @@
 // RUN: relax-opt %s -p 'default-pipeline{plan_memory=false}' | filecheck %s --check-prefix=NOPLAN
 // RUN: relax-opt %s -p 'default-pipeline{canonicalize=false fold=false cse=false dce=false fuse=false plan_memory=false}' | filecheck %s --check-prefix=NONE
 // RUN: relax-opt %s -p 'default-pipeline{lower=true}' | filecheck %s --check-prefix=LOWER
+// RUN: relax-opt %s -p 'default-pipeline{verify_each=true}' | filecheck %s
+// RUN: relax-opt %s -p default-pipeline | filecheck %s --check-prefix=SCHED
+// RUN: relax-opt %s -p 'default-pipeline{schedule=false}' | filecheck %s --check-prefix=NOSCHED
 
 // Everything on: the match_cast is forwarded, c + c folded, the duplicate exp
 // merged, the dead relu removed, the rest fused into one kernel, memory explicit.
@@ -47,6 +50,12 @@
 // NOPLAN:            relax.call_tir @fused_{{.*}}(%x, %c2)
 // NOPLAN-NOT:      relax.alloc_
 // NOPLAN-NOT:      relax.call_kernel
+
+// The default schedule runs the fused kernel's outer loop on all cores.
+// SCHED-LABEL: tir.func @fused_
+// SCHED:         tir.for parallel
+// NOSCHED-LABEL: tir.func @fused_
+// NOSCHED-NOT:   parallel
 
 // Every option off: legalize-ops only.
 // NONE-LABEL:    relax.func @main(%x: !relax.tensor<[n, 4], f32>) -> !relax.tensor<[n, 4], f32> {
