@@ -1,15 +1,15 @@
 """relu(x @ w + b) with x: [128, 512], w: [512, 512] — the first workload of the
 performance targets in design.md — against numpy and onnxruntime.
 
-Run: python -m benchmarks.dense_relu   (pip install -e '.[bench]' for onnxruntime)
+Run: python -m xrelax.benchmarks.dense_relu   (pip install -e '.[bench]' for onnxruntime)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.common import median_time, onnxruntime_session, row
-from lowering.runtime import compile_module
+from xrelax.benchmarks.common import median_time, onnxruntime_session, row
+from xrelax.lowering.runtime import compile_module
 
 PROGRAM = """
 relax.func @main(%x: !relax.tensor<[n, 512], f32>, %w: !relax.tensor<[512, 512], f32>,

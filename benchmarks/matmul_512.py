@@ -8,7 +8,7 @@ as written (`schedule=False`), then the textbook one through `default-schedule`:
 - `ikj-parallel`: `ikj` with the outer loop `parallel` (both cores, libgomp);
 - `ijk + default-schedule`: what the default pipeline makes of `ijk`.
 
-Run: python -m benchmarks.matmul_512  (prints median times and ratios to numpy;
+Run: python -m xrelax.benchmarks.matmul_512  (prints median times and ratios to numpy;
 numpy uses its BLAS with its own threads, timed in the same run).
 """
 
@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from lowering.runtime import compile_module
+from xrelax.lowering.runtime import compile_module
 
 N = 512
 

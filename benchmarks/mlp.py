@@ -1,7 +1,7 @@
 """examples/mlp.mlir with fusion and memory planning on and off, against numpy and
 onnxruntime: softmax(relu(x @ w1 + b1) @ w2 + b2), x: [n, 784].
 
-Run: python -m benchmarks.mlp [--batch N]   (pip install -e '.[bench]' for onnxruntime)
+Run: python -m xrelax.benchmarks.mlp [--batch N]   (pip install -e '.[bench]' for onnxruntime)
 Prints the median time of each variant, its ratio to numpy's time, the number of
 kernel calls, and the bytes of kernel intermediates with and without planning.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import median_time, onnxruntime_session, row
-from lowering.runtime import compile_module
+from xrelax.benchmarks.common import median_time, onnxruntime_session, row
+from xrelax.lowering.runtime import compile_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,8 +27,8 @@ def numpy_mlp(x, w1, b1, w2, b2):
 
 
 def count_kernel_calls(**options: bool) -> int:
-    from passes.default_pipeline import DefaultPipeline
-    from tools.registry import make_context, parse_text
+    from xrelax.passes.default_pipeline import DefaultPipeline
+    from xrelax.tools.registry import make_context, parse_text
 
     module = parse_text((ROOT / "examples/mlp.mlir").read_text())
     DefaultPipeline(**options).apply(make_context(), module)

@@ -16,8 +16,8 @@ from xdsl.dialects.builtin import IntegerAttr, VectorType, i64
 from xdsl.ir import Attribute, Operation
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from lowering.arith_to_llvm import _width
-from lowering.llvm_types import LoweringError, call_intrinsic, const, convert_type, mangle
+from xrelax.lowering.arith_to_llvm import _width
+from xrelax.lowering.llvm_types import LoweringError, call_intrinsic, const, convert_type, mangle
 
 
 def _with_element(t: Attribute, elem: Attribute) -> Attribute:

@@ -22,7 +22,7 @@ from xdsl.ir import Attribute, Operation
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 from xdsl.utils.type import get_element_type_or_self
 
-from lowering.llvm_types import LoweringError, call_intrinsic, const, convert_type, mangle
+from xrelax.lowering.llvm_types import LoweringError, call_intrinsic, const, convert_type, mangle
 
 
 def _width(t: Attribute) -> int:

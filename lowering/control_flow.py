@@ -9,7 +9,7 @@ from xdsl.ir import Block
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 from xdsl.rewriter import BlockInsertPoint, InsertPoint
 
-from lowering.externs import Externs
+from xrelax.lowering.externs import Externs
 
 
 class WhileLowering(RewritePattern):

@@ -6,7 +6,7 @@ from xdsl.dialects import llvm
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute
 
-from lowering.llvm_types import LoweringError
+from xrelax.lowering.llvm_types import LoweringError
 
 
 class Externs:

@@ -17,7 +17,7 @@ For every public `func.func @NAME` with a body, `c_wrapper` makes
 - a scalar argument is passed by value (`index` as int64_t).
 
 The wrapper carries the original signature as the attribute `ciface_type`
-(a builtin function type), which `lowering.jit` reads to marshal numpy arrays.
+(a builtin function type), which `xrelax.lowering.jit` reads to marshal numpy arrays.
 """
 
 from xdsl.dialects import func, llvm
@@ -25,7 +25,7 @@ from xdsl.dialects.builtin import FunctionType, MemRefType, StringAttr
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from lowering.llvm_types import PTR, convert_type, extract, insert
+from xrelax.lowering.llvm_types import PTR, convert_type, extract, insert
 
 CIFACE_PREFIX = "_mlir_ciface_"
 CIFACE_TYPE_ATTR = "ciface_type"

@@ -35,7 +35,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute
 
-from lowering.func_to_llvm import CIFACE_PREFIX, CIFACE_TYPE_ATTR
+from xrelax.lowering.func_to_llvm import CIFACE_PREFIX, CIFACE_TYPE_ATTR
 
 
 class JitError(Exception):

@@ -14,8 +14,8 @@ from xdsl.dialects.builtin import Float32Type, IntegerAttr, VectorType, i1, i32
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from lowering.externs import Externs
-from lowering.llvm_types import (
+from xrelax.lowering.externs import Externs
+from xrelax.lowering.llvm_types import (
     LoweringError,
     call_intrinsic,
     convert_type,

@@ -23,8 +23,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from lowering.externs import Externs
-from lowering.llvm_types import (
+from xrelax.lowering.externs import Externs
+from xrelax.lowering.llvm_types import (
     PTR,
     DescriptorReader,
     LoweringError,

@@ -3,7 +3,7 @@
 Functions are registered by name; the IR can reach nothing else:
 
 ```python
-from lowering.packed_calls import register_packed
+from xrelax.lowering.packed_calls import register_packed
 
 @register_packed("my.add_one")            # DPS: writes into its last argument
 def add_one(x, out):
@@ -37,12 +37,12 @@ from xdsl.dialects import arith, func, memref
 from xdsl.dialects.builtin import AnyFloat, IntegerAttr, IntegerType, MemRefType, i32, i64
 from xdsl.ir import Attribute, SSAValue
 
-from relax_dialect import ops as rx
-from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
-from tools.diagnostics import CompileError, location_prefix
+from xrelax.relax import ops as rx
+from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from xrelax.tools.diagnostics import CompileError, location_prefix
 
 if TYPE_CHECKING:
-    from lowering.relax_to_std import FunctionLowering
+    from xrelax.lowering.relax_to_std import FunctionLowering
 
 ENTRY = "relax_packed_call"
 
@@ -104,7 +104,7 @@ def lower_packed_call(fl: FunctionLowering, op: rx.CallPackedOp | rx.CallDPSPack
     if name not in _REGISTRY:
         raise CompileError(f"{location_prefix(op)}error: {op.name}: no function is registered "
                            f"under the name \"{name}\" (register it with "
-                           "lowering.packed_calls.register_packed)")
+                           "xrelax.lowering.packed_calls.register_packed)")
     dps = isinstance(op, rx.CallDPSPackedOp)
     out_types = [r.type for r in op.outputs]
     for t in out_types:
@@ -145,7 +145,7 @@ def _pack(fl: FunctionLowering, buf: SSAValue, slot: int, t: Attribute,
     if isinstance(t, TupleType):
         k = 0
         for f in t.types:
-            from lowering.relax_to_std import lowered_types
+            from xrelax.lowering.relax_to_std import lowered_types
 
             n = len(lowered_types(f, fl.fn))
             slot = _pack(fl, buf, slot, f, values[k:k + n])
@@ -187,7 +187,7 @@ _ENTRY_TYPE = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, ctypes.c_int64)
 
 
 def _view(slots: np.ndarray, slot: int, t: Attribute) -> tuple[Any, int]:
-    from lowering.runtime import numpy_dtype
+    from xrelax.lowering.runtime import numpy_dtype
 
     if isinstance(t, TensorType):
         rank = t.ndim or 0

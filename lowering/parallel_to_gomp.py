@@ -21,8 +21,8 @@ from xdsl.dialects.builtin import IndexType, IntegerAttr, i32, i64
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from lowering.externs import Externs
-from lowering.llvm_types import PTR, LoweringError, convert_type, extract, insert
+from xrelax.lowering.externs import Externs
+from xrelax.lowering.llvm_types import PTR, LoweringError, convert_type, extract, insert
 
 
 def _captured(par: scf.ParallelOp) -> list[SSAValue]:

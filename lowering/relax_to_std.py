@@ -49,16 +49,16 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import SymbolTable
 
-from lowering.sym_to_arith import SymEmitter
-from lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
-from relax_dialect import ops as rx
-from relax_dialect.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
-from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
-from relax_dialect.verify import kernel_binding
-from tir_dialect import ops as tir
-from tir_dialect.symbolic import SymExpr, prove_equal
-from tir_dialect.types import BufferType, shape_str
-from tools.diagnostics import CompileError, location_prefix
+from xrelax.lowering.sym_to_arith import SymEmitter
+from xrelax.lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
+from xrelax.relax import ops as rx
+from xrelax.relax.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
+from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from xrelax.relax.verify import kernel_binding
+from xrelax.tir import ops as tir
+from xrelax.tir.symbolic import SymExpr, prove_equal
+from xrelax.tir.types import BufferType, shape_str
+from xrelax.tools.diagnostics import CompileError, location_prefix
 
 ERRORS_ATTR = "relax.errors"
 SIGNATURE_ATTR = "relax.signature"
@@ -531,12 +531,12 @@ class FunctionLowering:
         return SymEmitter(env, self.block.add_op).value(e)
 
     def lower_CallDPSPackedOp(self, op: rx.CallDPSPackedOp) -> None:
-        from lowering.packed_calls import lower_packed_call
+        from xrelax.lowering.packed_calls import lower_packed_call
 
         lower_packed_call(self, op)
 
     def lower_CallPackedOp(self, op: rx.CallPackedOp) -> None:
-        from lowering.packed_calls import lower_packed_call
+        from xrelax.lowering.packed_calls import lower_packed_call
 
         lower_packed_call(self, op)
 
@@ -649,7 +649,7 @@ class ConvertRelaxToStd(ModulePass):
                 lowered = FunctionLowering(fn, op).lower()
                 op.body.block.insert_op_before(lowered, fn)
                 op.body.block.erase_op(fn)
-        from lowering.packed_calls import ENTRY, entry_declaration
+        from xrelax.lowering.packed_calls import ENTRY, entry_declaration
 
         if any(isinstance(c, func.CallOp) and c.callee.root_reference.data == ENTRY
                for c in op.walk()):

@@ -1,7 +1,7 @@
 """Compile a module to native code and call its relax functions with numpy arrays.
 
 ```python
-from lowering.runtime import compile_module
+from xrelax.lowering.runtime import compile_module
 exe = compile_module(open("examples/exp.mlir").read())
 y = exe["main"](np.arange(5, dtype=np.float32))
 ```
@@ -34,18 +34,18 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute
 
-from lowering.jit import contiguous_descriptor
-from lowering.relax_to_std import (
+from xrelax.lowering.jit import contiguous_descriptor
+from xrelax.lowering.relax_to_std import (
     CONSTANTS_ATTR,
     ERRORS_ATTR,
     MEMORY_ATTRS,
     SIGNATURE_ATTR,
     out_slots,
 )
-from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
-from tir_dialect.symbolic import SymExpr
-from relax_dialect.builder import NUMPY_DTYPES
-from tir_dialect.types import dtype_name, shape_str, to_dtype
+from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from xrelax.tir.symbolic import SymExpr
+from xrelax.relax.builder import NUMPY_DTYPES
+from xrelax.tir.types import dtype_name, shape_str, to_dtype
 
 ERR_SLOTS = 16
 
@@ -193,7 +193,7 @@ class Function:
         owners: dict[int, np.ndarray] = {}
         result, _ = self._unflatten(self.result_type, out, 0, args, owners)
         if status != 0:  # results written before the failure are freed with `owners`
-            from lowering.packed_calls import take_failure
+            from xrelax.lowering.packed_calls import take_failure
 
             cause = take_failure()
             if cause is not None:
@@ -315,13 +315,13 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
 
     `pipeline_options` turn optimizations off, e.g. `fuse=False` (see
     passes/default_pipeline.py). User errors raise
-    `tools.diagnostics.CompileError` with a readable message."""
-    from lowering.jit import JitModule
-    from lowering.relax_to_std import ConvertRelaxToStd
-    from lowering.std_to_llvm import ConvertStdToLLVM
-    from passes.default_pipeline import DefaultPipeline
-    from tools.diagnostics import parse_module, verify_module
-    from tools.registry import make_context
+    `xrelax.tools.diagnostics.CompileError` with a readable message."""
+    from xrelax.lowering.jit import JitModule
+    from xrelax.lowering.relax_to_std import ConvertRelaxToStd
+    from xrelax.lowering.std_to_llvm import ConvertStdToLLVM
+    from xrelax.passes.default_pipeline import DefaultPipeline
+    from xrelax.tools.diagnostics import parse_module, verify_module
+    from xrelax.tools.registry import make_context
 
     ctx = make_context()
     if isinstance(source, str):
@@ -353,7 +353,7 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
     ConvertStdToLLVM().apply(ctx, module)
     import llvmlite.binding as llvm
 
-    from lowering.packed_calls import ENTRY, entry_address
+    from xrelax.lowering.packed_calls import ENTRY, entry_address
 
     llvm.add_symbol(ENTRY, entry_address())
     jit = JitModule(module, opt_level=opt_level)

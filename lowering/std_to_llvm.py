@@ -25,21 +25,21 @@ from xdsl.pattern_rewriter import (
 from xdsl.passes import ModulePass
 from xdsl.transforms.convert_scf_to_cf import ForLowering, IfLowering, SwitchLowering
 
-from lowering import arith_to_llvm as ar
-from lowering.arith_casts import cast_patterns
-from lowering.control_flow import (
+from xrelax.lowering import arith_to_llvm as ar
+from xrelax.lowering.arith_casts import cast_patterns
+from xrelax.lowering.control_flow import (
     AssertLowering,
     BranchLowering,
     CondBranchLowering,
     WhileLowering,
 )
-from lowering.externs import Externs
-from lowering.func_to_llvm import c_wrapper, func_patterns
-from lowering.llvm_types import retype_values
-from lowering.math_to_llvm import math_patterns
-from lowering.memref_to_llvm import memref_patterns
-from lowering.parallel_to_gomp import ParallelToGomp
-from lowering.vector_to_llvm import vector_patterns
+from xrelax.lowering.externs import Externs
+from xrelax.lowering.func_to_llvm import c_wrapper, func_patterns
+from xrelax.lowering.llvm_types import retype_values
+from xrelax.lowering.math_to_llvm import math_patterns
+from xrelax.lowering.memref_to_llvm import memref_patterns
+from xrelax.lowering.parallel_to_gomp import ParallelToGomp
+from xrelax.lowering.vector_to_llvm import vector_patterns
 
 
 def arith_patterns() -> list[RewritePattern]:

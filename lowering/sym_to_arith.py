@@ -12,7 +12,7 @@ from xdsl.dialects import arith
 from xdsl.dialects.builtin import IndexType, IntegerAttr
 from xdsl.ir import Operation, SSAValue
 
-from tir_dialect.symbolic import Call, SymExpr, Var
+from xrelax.tir.symbolic import Call, SymExpr, Var
 
 
 class SymEmitter:

@@ -34,9 +34,9 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
-from lowering.sym_to_arith import SymEmitter
-from tir_dialect import ops as tir
-from tir_dialect.types import BufferType
+from xrelax.lowering.sym_to_arith import SymEmitter
+from xrelax.tir import ops as tir
+from xrelax.tir.types import BufferType
 
 
 def memref_type(t: BufferType) -> MemRefType:
@@ -116,7 +116,7 @@ class KernelLowering:
         self.loop_dst[op] = dst  # ops added here before the loop is appended precede it
         one = self.sym.const(1)
         if op.kind.data == "vectorized":
-            from lowering.vectorize import try_vectorize
+            from xrelax.lowering.vectorize import try_vectorize
 
             if try_vectorize(self, op, dst, lb, ub):
                 return

@@ -18,7 +18,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from lowering.llvm_types import (
+from xrelax.lowering.llvm_types import (
     DescriptorReader,
     LoweringError,
     call_intrinsic,

@@ -51,9 +51,9 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
-from lowering.arith_to_llvm import INTRINSIC_BINARY, ONE_TO_ONE
-from lowering.math_to_llvm import INTRINSICS, LIBM
-from tir_dialect import ops as tir
+from xrelax.lowering.arith_to_llvm import INTRINSIC_BINARY, ONE_TO_ONE
+from xrelax.lowering.math_to_llvm import INTRINSICS, LIBM
+from xrelax.tir import ops as tir
 
 MAX_LANES = 64
 CHUNK_LANES = (16, 8, 4, 2)

@@ -25,7 +25,7 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
 
-from tir_dialect import ops as tir
+from xrelax.tir import ops as tir
 
 PATTERNS = ("elemwise", "broadcast", "injective", "reduction", "out_ewise_fusable", "opaque")
 ATTR = "op_pattern"

@@ -19,8 +19,8 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
-from relax_dialect import ops as rx
-from relax_dialect.memory_ops import AllocTensorOp, CallKernelOp
+from xrelax.relax import ops as rx
+from xrelax.relax.memory_ops import AllocTensorOp, CallKernelOp
 
 
 def flatten_dataflow(df: rx.DataflowOp) -> None:

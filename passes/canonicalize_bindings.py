@@ -25,8 +25,8 @@ from xdsl.pattern_rewriter import (
     op_type_rewrite_pattern,
 )
 
-from relax_dialect import ops as rx
-from relax_dialect.types import TensorType
+from xrelax.relax import ops as rx
+from xrelax.relax.types import TensorType
 
 
 class ForwardKnownMatchCast(RewritePattern):

@@ -46,14 +46,14 @@ class DefaultPipeline(ModulePass):
     lower: bool = False
 
     def passes(self) -> list[ModulePass]:
-        from passes.annotate_op_pattern import AnnotateOpPattern
-        from passes.canonicalize_bindings import CanonicalizeBindings
-        from passes.fold_constant import FoldConstant
-        from passes.fuse_ops import FuseOps
-        from passes.fuse_tir import FuseTIR
-        from passes.legalize_ops import LegalizeOps
-        from passes.relax_cse import RelaxCSE
-        from passes.relax_dce import RelaxDCE
+        from xrelax.passes.annotate_op_pattern import AnnotateOpPattern
+        from xrelax.passes.canonicalize_bindings import CanonicalizeBindings
+        from xrelax.passes.fold_constant import FoldConstant
+        from xrelax.passes.fuse_ops import FuseOps
+        from xrelax.passes.fuse_tir import FuseTIR
+        from xrelax.passes.legalize_ops import LegalizeOps
+        from xrelax.passes.relax_cse import RelaxCSE
+        from xrelax.passes.relax_dce import RelaxDCE
 
         steps: list[ModulePass] = []
         if self.canonicalize:
@@ -70,17 +70,17 @@ class DefaultPipeline(ModulePass):
             if self.dce:
                 steps.append(RelaxDCE())
         if self.schedule:
-            from passes.default_schedule import DefaultSchedule
+            from xrelax.passes.default_schedule import DefaultSchedule
 
             steps.append(DefaultSchedule())
         if self.plan_memory:
-            from passes.call_tir_rewrite import CallTIRRewrite
-            from passes.static_plan_memory import StaticPlanMemory
+            from xrelax.passes.call_tir_rewrite import CallTIRRewrite
+            from xrelax.passes.static_plan_memory import StaticPlanMemory
 
             steps += [CallTIRRewrite(), StaticPlanMemory()]
         if self.lower:
-            from lowering.relax_to_std import ConvertRelaxToStd
-            from lowering.std_to_llvm import ConvertStdToLLVM
+            from xrelax.lowering.relax_to_std import ConvertRelaxToStd
+            from xrelax.lowering.std_to_llvm import ConvertStdToLLVM
 
             steps += [ConvertRelaxToStd(), ConvertStdToLLVM()]
         return steps
@@ -90,7 +90,7 @@ class DefaultPipeline(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         """Run the steps; the module is verified at the end (and after every
         step with `verify_each=true`, to find which pass broke it)."""
-        from tools.diagnostics import verify_module
+        from xrelax.tools.diagnostics import verify_module
 
         for step in self.passes():
             step.apply(ctx, op)

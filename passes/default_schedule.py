@@ -3,7 +3,7 @@
 For each kernel:
 1. every reduction whose loops are `spatial..., reduce...` (as the compute
    DSL makes them) gets its init in a loop of its own and its reduce loops
-   outside the innermost spatial loop (`tir_dialect.schedule.split_reduction`),
+   outside the innermost spatial loop (`xrelax.tir.schedule.split_reduction`),
    so the innermost loop walks its output contiguously and LLVM vectorizes it
    (a matmul becomes the i-k-j order);
 2. the outermost loop of each loop nest whose iterations are independent
@@ -21,8 +21,8 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
-from tir_dialect import ops as tir
-from tir_dialect.schedule import parallelize_outer, split_reduction
+from xrelax.tir import ops as tir
+from xrelax.tir.schedule import parallelize_outer, split_reduction
 
 
 @dataclass(frozen=True)

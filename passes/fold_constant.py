@@ -23,10 +23,10 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 from xdsl.traits import SymbolTable
 
-from tir_dialect.types import itemsize
-from relax_dialect import ops as rx
-from relax_dialect.builder import dense_attr
-from relax_dialect.types import TensorType
+from xrelax.tir.types import itemsize
+from xrelax.relax import ops as rx
+from xrelax.relax.builder import dense_attr
+from xrelax.relax.types import TensorType
 
 
 def _static(t: object) -> bool:
@@ -54,7 +54,7 @@ class _Evaluator:
         self.compiled: dict[tuple, object] = {}
 
     def run(self, op: rx.CallTIROp) -> list[np.ndarray]:
-        from lowering.runtime import compile_module, constant_array
+        from xrelax.lowering.runtime import compile_module, constant_array
 
         key = (op.callee.root_reference.data, tuple(str(a.type) for a in op.args),
                tuple(str(r.type) for r in op.outputs), tuple(str(e) for e in op.sym_exprs))
@@ -71,7 +71,7 @@ class _Evaluator:
     @staticmethod
     def _wrapper(op: rx.CallTIROp, kernel: Operation) -> ModuleOp:
         """`relax.func @fold(args) { call_tir; return }` next to a copy of the kernel."""
-        from relax_dialect.builder import ModuleBuilder
+        from xrelax.relax.builder import ModuleBuilder
 
         mb = ModuleBuilder()
         mb.add(kernel.clone())

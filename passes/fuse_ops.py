@@ -31,10 +31,10 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import SymbolTable
 
-from passes.annotate_op_pattern import pattern_of, worst
-from relax_dialect import ops as rx
-from relax_dialect.types import definable_vars, free_vars
-from tir_dialect import ops as tir
+from xrelax.passes.annotate_op_pattern import pattern_of, worst
+from xrelax.relax import ops as rx
+from xrelax.relax.types import definable_vars, free_vars
+from xrelax.tir import ops as tir
 
 PRIMITIVE_ATTR = "relax.primitive"
 

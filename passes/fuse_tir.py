@@ -8,7 +8,7 @@ For every `relax.call` of a function marked `relax.primitive` (made by
 2. each callee's body is copied in, its symbolic variables renamed to the
    caller's (as `relax.call_tir` binds them);
 3. every intermediate produced by an injective block is inlined into its
-   readers (`tir_dialect.schedule.compute_inline`), so element-wise chains
+   readers (`xrelax.tir.schedule.compute_inline`), so element-wise chains
    keep their intermediates in registers; what cannot be inlined (e.g. a
    matmul's result) stays a buffer local to the kernel.
 
@@ -27,14 +27,14 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 from xdsl.traits import SymbolTable
 
-from passes.fuse_ops import PRIMITIVE_ATTR
-from relax_dialect import ops as rx
-from relax_dialect.types import PrimType, TensorType
-from relax_dialect.verify import kernel_binding
-from tir_dialect import ops as tir
-from tir_dialect.schedule import compute_inline, substitute_symbols
-from tir_dialect.symbolic import SymExpr
-from tir_dialect.types import BufferType
+from xrelax.passes.fuse_ops import PRIMITIVE_ATTR
+from xrelax.relax import ops as rx
+from xrelax.relax.types import PrimType, TensorType
+from xrelax.relax.verify import kernel_binding
+from xrelax.tir import ops as tir
+from xrelax.tir.schedule import compute_inline, substitute_symbols
+from xrelax.tir.symbolic import SymExpr
+from xrelax.tir.types import BufferType
 
 
 class _CannotFuse(Exception):

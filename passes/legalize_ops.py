@@ -22,13 +22,13 @@ from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
-from lowering.math_to_llvm import INTRINSICS, LIBM
-from relax_dialect import ops as rx
-from relax_dialect.op_base import TensorOp
-from relax_dialect.types import TensorType, TupleType
-from tir_dialect import compute as te
-from tir_dialect.symbolic import SymExpr
-from tools.diagnostics import CompileError, location_prefix
+from xrelax.lowering.math_to_llvm import INTRINSICS, LIBM
+from xrelax.relax import ops as rx
+from xrelax.relax.op_base import TensorOp
+from xrelax.relax.types import TensorType, TupleType
+from xrelax.tir import compute as te
+from xrelax.tir.symbolic import SymExpr
+from xrelax.tools.diagnostics import CompileError, location_prefix
 
 Legalization = Callable[[TensorOp, Sequence[te.Tensor]], "te.Tensor | list[te.Tensor]"]
 _CUSTOM: dict[str, Legalization] = {}

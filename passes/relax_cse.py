@@ -15,7 +15,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 
-from relax_dialect import ops as rx
+from xrelax.relax import ops as rx
 
 
 def _key(op: Operation) -> tuple:

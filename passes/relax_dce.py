@@ -21,9 +21,9 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 from xdsl.traits import is_side_effect_free
 
-from relax_dialect import ops as rx
-from relax_dialect.types import definable_vars
-from tir_dialect import ops as tir
+from xrelax.relax import ops as rx
+from xrelax.relax.types import definable_vars
+from xrelax.tir import ops as tir
 
 
 def _removable(op: Operation) -> bool:

@@ -21,11 +21,11 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 
-from relax_dialect import ops as rx
-from relax_dialect.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
-from relax_dialect.types import TensorType
-from tir_dialect.symbolic import SymExpr, prove_equal
-from tir_dialect.types import SymExprAttr, itemsize
+from xrelax.relax import ops as rx
+from xrelax.relax.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
+from xrelax.relax.types import TensorType
+from xrelax.tir.symbolic import SymExpr, prove_equal
+from xrelax.tir.types import SymExprAttr, itemsize
 
 PLANNED_ATTR = "relax.planned_bytes"
 UNPLANNED_ATTR = "relax.unplanned_bytes"

@@ -1,9 +1,9 @@
 """Build relax modules from Python, in the spirit of TVM's `BlockBuilder`.
 
 ```python
-from relax_dialect.builder import ModuleBuilder
-from relax_dialect.types import TensorType
-from tir_dialect.symbolic import var
+from xrelax.relax.builder import ModuleBuilder
+from xrelax.relax.types import TensorType
+from xrelax.tir.symbolic import var
 
 n = var("n")
 mb = ModuleBuilder()
@@ -19,7 +19,7 @@ module = mb.finish()                    # verified; prints like hand-written tex
 
 Every emit method inserts one op at the end of the current block and returns
 its result value(s). The module is verified when it is finished; errors are
-`tools.diagnostics.CompileError`s with a readable message.
+`xrelax.tools.diagnostics.CompileError`s with a readable message.
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.builtin import TensorType as BuiltinTensor
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
-from relax_dialect import ops
-from relax_dialect.types import TupleType, definable_vars, erase_undefined
-from tir_dialect.symbolic import ExprLike
-from tir_dialect.types import to_dtype
+from xrelax.relax import ops
+from xrelax.relax.types import TupleType, definable_vars, erase_undefined
+from xrelax.tir.symbolic import ExprLike
+from xrelax.tir.types import to_dtype
 
 NUMPY_DTYPES = {
     "float16": "f16", "float32": "f32", "float64": "f64", "bool": "bool",
@@ -298,7 +298,7 @@ class ModuleBuilder:
     def finish(self, verify: bool = True) -> ModuleOp:
         """The module, verified (raises CompileError with a readable message)."""
         if verify:
-            from tools.diagnostics import verify_module
+            from xrelax.tools.diagnostics import verify_module
 
             verify_module(self.module)
         return self.module

@@ -2,7 +2,7 @@
 `relax.call_dps_packed` and `relax.call_packed` (external registered
 functions), and `relax.call` (another relax function of the module).
 
-They use the text helpers and `FuncOp` of `relax_dialect.ops`, which
+They use the text helpers and `FuncOp` of `xrelax.relax.ops`, which
 re-exports them (`rx.CallTIROp`).
 """
 
@@ -26,17 +26,17 @@ from xdsl.printer import Printer
 from xdsl.traits import Pure, SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
-from relax_dialect.ops import (
+from xrelax.relax.ops import (
     FuncOp,
     check_relax_type,
     parse_result_types,
     print_operand_list,
     print_result_types,
 )
-from relax_dialect.types import TensorType, is_relax_type, may_match
-from tir_dialect.symbolic import ExprLike, SymExpr
-from tir_dialect.syntax import parse_defined_operands
-from tir_dialect.types import SymExprAttr, parse_shape, shape_attr
+from xrelax.relax.types import TensorType, is_relax_type, may_match
+from xrelax.tir.symbolic import ExprLike, SymExpr
+from xrelax.tir.syntax import parse_defined_operands
+from xrelax.tir.types import SymExprAttr, parse_shape, shape_attr
 
 
 @irdl_op_definition
@@ -69,7 +69,7 @@ class CallTIROp(IRDLOperation):
         return tuple(a.data for a in self.sym_args.data)
 
     def verify_(self) -> None:
-        from relax_dialect.verify import verify_call_tir
+        from xrelax.relax.verify import verify_call_tir
 
         verify_call_tir(self)
 

@@ -29,10 +29,10 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-from relax_dialect.types import ObjectType, TensorType
-from tir_dialect.symbolic import ExprLike, SymExpr, parse_sym_expr
-from tir_dialect.syntax import parse_defined_operand, parse_defined_operands
-from tir_dialect.types import SymExprAttr, is_dtype, parse_dtype, parse_shape, shape_attr
+from xrelax.relax.types import ObjectType, TensorType
+from xrelax.tir.symbolic import ExprLike, SymExpr, parse_sym_expr
+from xrelax.tir.syntax import parse_defined_operand, parse_defined_operands
+from xrelax.tir.types import SymExprAttr, is_dtype, parse_dtype, parse_shape, shape_attr
 
 
 @irdl_op_definition
@@ -146,7 +146,7 @@ class CallKernelOp(IRDLOperation):
         return tuple(a.data for a in self.sym_args.data)
 
     def verify_(self) -> None:
-        from relax_dialect.verify import verify_call_tir
+        from xrelax.relax.verify import verify_call_tir
 
         verify_call_tir(self, self.outs)
 

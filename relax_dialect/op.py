@@ -1,6 +1,6 @@
 """Build high-level ops from Python by their short names, with inferred types:
 
-    from relax_dialect import op as R
+    from xrelax.relax import op as R
     y = fb.emit(R.matmul(x, w))              # relax.matmul
     s = fb.emit(R.sum(y, axis=[1], keepdims=True))
 
@@ -13,7 +13,7 @@ from typing import Any
 
 
 def __getattr__(name: str) -> Any:
-    from relax_dialect.op_library import OPS_BY_NAME
+    from xrelax.relax.op_library import OPS_BY_NAME
 
     cls = OPS_BY_NAME.get(f"relax.{name}")
     if cls is None:

@@ -41,13 +41,13 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-from relax_dialect.types import TensorType, is_base_of
-from tir_dialect.symbolic import SymExpr
-from tir_dialect.syntax import parse_defined_operand
-from tir_dialect.types import SymExprAttr
+from xrelax.relax.types import TensorType, is_base_of
+from xrelax.tir.symbolic import SymExpr
+from xrelax.tir.syntax import parse_defined_operand
+from xrelax.tir.types import SymExprAttr
 
 if TYPE_CHECKING:
-    from tir_dialect.compute import Tensor as TeTensor
+    from xrelax.tir.compute import Tensor as TeTensor
 
 
 class TypeInferenceError(VerifyException):

@@ -42,7 +42,7 @@ from xdsl.printer import Printer
 from xdsl.traits import HasParent, IsolatedFromAbove, IsTerminator, Pure, SymbolOpInterface
 from xdsl.utils.exceptions import VerifyException
 
-from relax_dialect.types import (
+from xrelax.relax.types import (
     ObjectType,
     PrimType,
     ShapeType,
@@ -51,7 +51,7 @@ from relax_dialect.types import (
     is_base_of,
     is_relax_type,
 )
-from tir_dialect.syntax import OpVerifyException, parse_defined_operand, resolve_defined
+from xrelax.tir.syntax import OpVerifyException, parse_defined_operand, resolve_defined
 
 
 # ---- text helpers shared by the relax ops --------------------------------------
@@ -152,7 +152,7 @@ class FuncOp(IRDLOperation):
         return self.sym_visibility is not None and self.sym_visibility.data == "private"
 
     def verify_(self) -> None:
-        from relax_dialect.verify import verify_function
+        from xrelax.relax.verify import verify_function
 
         if len(self.function_type.outputs.data) != 1:
             raise VerifyException(f"relax.func @{self.sym_name.data} must have exactly one "
@@ -311,13 +311,13 @@ def is_pure_function(fn: FuncOp, visiting: frozenset[str] = frozenset()) -> bool
 
 
 # the other structural ops import the helpers and FuncOp above; re-exported here
-from relax_dialect.call_ops import (  # noqa: E402
+from xrelax.relax.call_ops import (  # noqa: E402
     CallDPSPackedOp,
     CallOp,
     CallPackedOp,
     CallTIROp,
 )
-from relax_dialect.value_ops import (  # noqa: E402
+from xrelax.relax.value_ops import (  # noqa: E402
     ConstantOp,
     GetItemOp,
     IfOp,
@@ -336,8 +336,8 @@ STRUCTURAL_OPS: list[type[Operation]] = [
     YieldOp,
 ]
 
-from relax_dialect.memory_ops import MEMORY_OPS  # noqa: E402 (they import this module)
-from relax_dialect.op_library import HIGH_LEVEL_OPS  # noqa: E402 (they import the base)
+from xrelax.relax.memory_ops import MEMORY_OPS  # noqa: E402 (they import this module)
+from xrelax.relax.op_library import HIGH_LEVEL_OPS  # noqa: E402 (they import the base)
 
 Relax = Dialect(
     "relax",

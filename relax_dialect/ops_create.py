@@ -18,12 +18,12 @@ from xdsl.dialects.builtin import Signedness
 from xdsl.ir import Attribute
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def
 
-from relax_dialect.op_base import TensorOp, TypeInferenceError, known_shape, tensor_operand
-from relax_dialect.ops_manip import ShapePropOp, required, result_dims, shape_list
-from relax_dialect.types import TensorType
-from tir_dialect import compute as te
-from tir_dialect.compute_expr import is_bool, is_float
-from tir_dialect.types import to_dtype
+from xrelax.relax.op_base import TensorOp, TypeInferenceError, known_shape, tensor_operand
+from xrelax.relax.ops_manip import ShapePropOp, required, result_dims, shape_list
+from xrelax.relax.types import TensorType
+from xrelax.tir import compute as te
+from xrelax.tir.compute_expr import is_bool, is_float
+from xrelax.tir.types import to_dtype
 
 
 # ---- property helpers ---------------------------------------------------------------------

@@ -24,12 +24,12 @@ from typing import Any, ClassVar
 from xdsl.ir import Attribute
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def
 
-from relax_dialect.op_base import TensorOp, TypeInferenceError, tensor_operand
-from relax_dialect.types import TensorType
-from tir_dialect import compute as te
-from tir_dialect.compute_expr import Expr, is_bool, is_float
-from tir_dialect.symbolic import SymExpr, prove_different, prove_equal
-from tir_dialect.types import dtype_name, to_dtype
+from xrelax.relax.op_base import TensorOp, TypeInferenceError, tensor_operand
+from xrelax.relax.types import TensorType
+from xrelax.tir import compute as te
+from xrelax.tir.compute_expr import Expr, is_bool, is_float
+from xrelax.tir.symbolic import SymExpr, prove_different, prove_equal
+from xrelax.tir.types import dtype_name, to_dtype
 
 # ---- broadcasting -------------------------------------------------------------------
 

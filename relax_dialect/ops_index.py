@@ -22,25 +22,25 @@ from xdsl.irdl import (
     var_operand_def,
 )
 
-from relax_dialect.op_base import (
+from xrelax.relax.op_base import (
     TensorOp,
     TypeInferenceError,
     known_shape,
     normalize_axis,
     tensor_operand,
 )
-from relax_dialect.ops_manip import (
+from xrelax.relax.ops_manip import (
     clamp_index,
     required,
     result_dims,
     sym_list,
     unravel,
 )
-from relax_dialect.ops_reduce import int_list, normalize_axes, product
-from relax_dialect.types import TensorType, TupleType
-from tir_dialect import compute as te
-from tir_dialect.compute_expr import is_int
-from tir_dialect.symbolic import SymExpr, floordiv, floormod, prove_different, prove_equal
+from xrelax.relax.ops_reduce import int_list, normalize_axes, product
+from xrelax.relax.types import TensorType, TupleType
+from xrelax.tir import compute as te
+from xrelax.tir.compute_expr import is_int
+from xrelax.tir.symbolic import SymExpr, floordiv, floormod, prove_different, prove_equal
 
 # an `end` of strided_slice at least this large means "to the end of the axis"
 SLICE_TO_END = 2 ** 31 - 1

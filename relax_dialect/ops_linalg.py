@@ -13,11 +13,11 @@ from xdsl.dialects.builtin import AnyFloat, i1
 from xdsl.ir import Attribute
 from xdsl.irdl import irdl_op_definition, operand_def, result_def, var_operand_def
 
-from relax_dialect.op_base import TensorOp, TypeInferenceError, tensor_operand
-from relax_dialect.ops_elementwise import broadcast_dims, broadcast_index
-from relax_dialect.types import TensorType
-from tir_dialect import compute as te
-from tir_dialect.symbolic import SymExpr, prove_different, prove_equal
+from xrelax.relax.op_base import TensorOp, TypeInferenceError, tensor_operand
+from xrelax.relax.ops_elementwise import broadcast_dims, broadcast_index
+from xrelax.relax.types import TensorType
+from xrelax.tir import compute as te
+from xrelax.tir.symbolic import SymExpr, prove_different, prove_equal
 
 # ---- shared checks -------------------------------------------------------------------
 

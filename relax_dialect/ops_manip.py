@@ -27,13 +27,13 @@ from xdsl.dialects.builtin import ArrayAttr
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def
 
-from relax_dialect.op_base import TensorOp, TypeInferenceError, known_shape, tensor_operand
-from relax_dialect.ops_elementwise import broadcast_index
-from relax_dialect.ops_reduce import int_list, normalize_axes, product
-from relax_dialect.types import TensorType
-from tir_dialect import compute as te
-from tir_dialect.symbolic import SymExpr, floordiv, floormod, prove_different, prove_equal
-from tir_dialect.types import SymExprAttr
+from xrelax.relax.op_base import TensorOp, TypeInferenceError, known_shape, tensor_operand
+from xrelax.relax.ops_elementwise import broadcast_index
+from xrelax.relax.ops_reduce import int_list, normalize_axes, product
+from xrelax.relax.types import TensorType
+from xrelax.tir import compute as te
+from xrelax.tir.symbolic import SymExpr, floordiv, floormod, prove_different, prove_equal
+from xrelax.tir.types import SymExprAttr
 
 # ---- property helpers ---------------------------------------------------------------------
 

@@ -18,12 +18,12 @@ from typing import Any, ClassVar
 from xdsl.ir import Attribute
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def
 
-from relax_dialect.op_base import TensorOp, TypeInferenceError, tensor_operand
-from relax_dialect.ops_linalg import require_dtype, require_equal, same_dtype
-from relax_dialect.types import TensorType
-from tir_dialect import compute as te
-from tir_dialect.compute_expr import reduce_identity
-from tir_dialect.symbolic import SymExpr, floordiv, floormod
+from xrelax.relax.op_base import TensorOp, TypeInferenceError, tensor_operand
+from xrelax.relax.ops_linalg import require_dtype, require_equal, same_dtype
+from xrelax.relax.types import TensorType
+from xrelax.tir import compute as te
+from xrelax.tir.compute_expr import reduce_identity
+from xrelax.tir.symbolic import SymExpr, floordiv, floormod
 
 # ---- properties ------------------------------------------------------------------------
 

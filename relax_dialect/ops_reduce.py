@@ -26,11 +26,11 @@ from xdsl.dialects.builtin import i64
 from xdsl.ir import Attribute
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def
 
-from relax_dialect.op_base import TensorOp, TypeInferenceError, normalize_axis, tensor_operand
-from relax_dialect.types import TensorType
-from tir_dialect import compute as te
-from tir_dialect.compute_expr import is_bool, is_float
-from tir_dialect.symbolic import SymExpr
+from xrelax.relax.op_base import TensorOp, TypeInferenceError, normalize_axis, tensor_operand
+from xrelax.relax.types import TensorType
+from xrelax.tir import compute as te
+from xrelax.tir.compute_expr import is_bool, is_float
+from xrelax.tir.symbolic import SymExpr
 
 I64_MAX = 2 ** 63 - 1
 

@@ -10,7 +10,7 @@
 | opaque object                | `!relax.object`                                   |
 | primitive value              | `!relax.prim<i64>`, `!relax.prim<i64, n + 1>`     |
 
-Shapes are symbolic expressions (`tir_dialect.symbolic`). A dimension that is
+Shapes are symbolic expressions (`xrelax.tir.symbolic`). A dimension that is
 a single variable (`n`) can *define* that variable where the value enters a
 function (a parameter) or is checked at run time (`relax.match_cast`).
 """
@@ -26,8 +26,8 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-from tir_dialect.symbolic import ExprLike, SymExpr, parse_sym_expr, prove_different, prove_equal
-from tir_dialect.types import (
+from xrelax.tir.symbolic import ExprLike, SymExpr, parse_sym_expr, prove_different, prove_equal
+from xrelax.tir.types import (
     SymExprAttr,
     check_shape_nonnegative,
     is_dtype,

@@ -3,7 +3,7 @@
 `relax.tuple`, `relax.get_item`, and the control flow `relax.if` with its
 `relax.yield`.
 
-They use the text helpers of `relax_dialect.ops`, which re-exports them
+They use the text helpers of `xrelax.relax.ops`, which re-exports them
 (`rx.MatchCastOp`).
 """
 
@@ -34,14 +34,14 @@ from xdsl.printer import Printer
 from xdsl.traits import HasParent, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
-from relax_dialect import types as rt
-from relax_dialect.ops import (
+from xrelax.relax import types as rt
+from xrelax.relax.ops import (
     check_relax_type,
     parse_typed_values,
     print_operand_list,
     print_typed_values,
 )
-from relax_dialect.types import (
+from xrelax.relax.types import (
     ObjectType,
     PrimType,
     ShapeType,
@@ -50,9 +50,9 @@ from relax_dialect.types import (
     is_base_of,
     may_match,
 )
-from tir_dialect.symbolic import ExprLike, parse_sym_expr
-from tir_dialect.syntax import parse_defined_operand, parse_defined_operands
-from tir_dialect.types import SymExprAttr, is_dtype, parse_dtype, parse_shape, shape_attr
+from xrelax.tir.symbolic import ExprLike, parse_sym_expr
+from xrelax.tir.syntax import parse_defined_operand, parse_defined_operands
+from xrelax.tir.types import SymExprAttr, is_dtype, parse_dtype, parse_shape, shape_attr
 
 
 # ---- shapes and casts --------------------------------------------------------------

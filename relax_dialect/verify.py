@@ -18,13 +18,13 @@ from xdsl.ir import Attribute, Operation, OpResult, SSAValue
 from xdsl.traits import SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
-from relax_dialect.types import PrimType, TensorType, definable_vars, free_vars
-from tir_dialect.symbolic import SymExpr, prove_different
-from tir_dialect.syntax import OpVerifyException
-from tir_dialect.types import BufferType, SymExprAttr
+from xrelax.relax.types import PrimType, TensorType, definable_vars, free_vars
+from xrelax.tir.symbolic import SymExpr, prove_different
+from xrelax.tir.syntax import OpVerifyException
+from xrelax.tir.types import BufferType, SymExprAttr
 
 if TYPE_CHECKING:
-    from relax_dialect.ops import CallTIROp, FuncOp
+    from xrelax.relax.ops import CallTIROp, FuncOp
 
 
 def _sym_exprs_of(op: Operation) -> list[SymExpr]:
@@ -45,7 +45,7 @@ def _sym_exprs_of(op: Operation) -> list[SymExpr]:
 
 
 def _enclosing_dataflow(op: Operation, stop: Operation) -> Operation | None:
-    from relax_dialect.ops import DataflowOp
+    from xrelax.relax.ops import DataflowOp
 
     parent = op.parent_op()
     while parent is not None and parent is not stop:
@@ -65,7 +65,7 @@ def _is_ancestor(ancestor: Operation, op: Operation) -> bool:
 
 
 def verify_function(func: FuncOp) -> None:
-    from relax_dialect.ops import MatchCastOp
+    from xrelax.relax.ops import MatchCastOp
 
     fname = func.sym_name.data
     params = func.function_type.inputs.data
@@ -146,7 +146,7 @@ def kernel_binding(kernel: Any, sym_exprs: Sequence[SymExpr], types: Sequence[At
 def verify_call_tir(op: CallTIROp | Any, outs: Sequence[SSAValue] | None = None) -> None:
     """Also checks `relax.call_kernel`, whose outputs are operands (`outs`)."""
     outs = list(op.outputs) if outs is None else list(outs)
-    from tir_dialect.ops import FuncOp as TirFuncOp
+    from xrelax.tir.ops import FuncOp as TirFuncOp
 
     name = op.callee.root_reference.data
     callee = SymbolTable.lookup_symbol(op, op.callee)

@@ -7,12 +7,12 @@ import pytest
 from xdsl.printer import Printer
 from io import StringIO
 
-from relax_dialect import ops
-from relax_dialect.builder import ModuleBuilder
-from relax_dialect.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
-from tir_dialect.symbolic import var
-from tools.diagnostics import CompileError
-from tools.registry import parse_text
+from xrelax.relax import ops
+from xrelax.relax.builder import ModuleBuilder
+from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from xrelax.tir.symbolic import var
+from xrelax.tools.diagnostics import CompileError
+from xrelax.tools.registry import parse_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 n, m = var("n"), var("m")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from xdsl.printer import Printer
 
-from tir_dialect import compute as te
-from tir_dialect.ops import AllocBufferOp, ForOp, FuncOp, InitOp, StoreOp
-from tir_dialect.symbolic import var
-from tools.registry import parse_text
+from xrelax.tir import compute as te
+from xrelax.tir.ops import AllocBufferOp, ForOp, FuncOp, InitOp, StoreOp
+from xrelax.tir.symbolic import var
+from xrelax.tools.registry import parse_text
 
 n, m, k = var("n"), var("m"), var("k")
 

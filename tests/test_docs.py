@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from relax_dialect.op_library import OPS_BY_NAME
-from tools.registry import PASSES
+from xrelax.relax.op_library import OPS_BY_NAME
+from xrelax.tools.registry import PASSES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
-from relax_dialect.builder import ModuleBuilder
-from relax_dialect.types import TensorType, TupleType
-from tir_dialect import compute as te
-from tir_dialect.symbolic import var
+from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
+from xrelax.relax.builder import ModuleBuilder
+from xrelax.relax.types import TensorType, TupleType
+from xrelax.tir import compute as te
+from xrelax.tir.symbolic import var
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

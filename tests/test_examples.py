@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from xdsl.printer import Printer
 
-from lowering.runtime import compile_module
-from passes.default_pipeline import DefaultPipeline
-from passes.legalize_ops import LegalizeOps
-from tools.diagnostics import parse_module
-from tools.registry import make_context, parse_text
+from xrelax.lowering.runtime import compile_module
+from xrelax.passes.default_pipeline import DefaultPipeline
+from xrelax.passes.legalize_ops import LegalizeOps
+from xrelax.tools.diagnostics import parse_module
+from xrelax.tools.registry import make_context, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.mlir"))

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from lowering.runtime import compile_module
-from passes.legalize_ops import LegalizeOps, register_legalization, unregister_legalization
-from tir_dialect import compute as te
-from tools.diagnostics import CompileError
-from tools.registry import make_context, parse_text
+from xrelax.lowering.runtime import compile_module
+from xrelax.passes.legalize_ops import LegalizeOps, register_legalization, unregister_legalization
+from xrelax.tir import compute as te
+from xrelax.tools.diagnostics import CompileError
+from xrelax.tools.registry import make_context, parse_text
 
 PROGRAM = """
 relax.func @main(%x: !relax.tensor<[n, 4], f32>, %b: !relax.tensor<[4], f32>) -> !relax.tensor<[n, 4], f32> {

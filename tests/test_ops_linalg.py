@@ -7,12 +7,12 @@ All numeric cases live in one module compiled once (a module-scoped fixture).
 import numpy as np
 import pytest
 
-from lowering.runtime import compile_module
-from relax_dialect import op as R
-from relax_dialect.builder import ModuleBuilder
-from relax_dialect.op_base import TypeInferenceError
-from relax_dialect.types import TensorType
-from tir_dialect.symbolic import var
+from xrelax.lowering.runtime import compile_module
+from xrelax.relax import op as R
+from xrelax.relax.builder import ModuleBuilder
+from xrelax.relax.op_base import TypeInferenceError
+from xrelax.relax.types import TensorType
+from xrelax.tir.symbolic import var
 
 RNG = np.random.default_rng(0)
 b, c, n, m, k = var("b"), var("c"), var("n"), var("m"), var("k")
@@ -135,7 +135,7 @@ def infer(op, *types, **props):
 
 
 def test_matmul_infers_symbolic_and_partial_types():
-    from relax_dialect.ops_linalg import LinearOp, MatmulOp
+    from xrelax.relax.ops_linalg import LinearOp, MatmulOp
 
     t = infer(MatmulOp, TensorType([b, 1, n, k], "f32"), TensorType([c, k, m], "f32"))
     assert t == TensorType([b, c, n, m], "f32")
@@ -173,7 +173,7 @@ def test_inference_errors(op, types, message):
 
 
 def test_dtype_errors():
-    from relax_dialect.ops_linalg import LinearOp, MatmulOp
+    from xrelax.relax.ops_linalg import LinearOp, MatmulOp
 
     with pytest.raises(TypeInferenceError, match="the rhs has dtype f16 but the lhs has f32"):
         infer(MatmulOp, TensorType([2, 3], "f32"), TensorType([3, 2], "f16"))

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from xdsl.ir import Block
 
-from lowering.runtime import compile_module
-from relax_dialect import op as R
-from relax_dialect.builder import ModuleBuilder
-from relax_dialect.op_base import TypeInferenceError
-from relax_dialect.types import TensorType, TupleType
-from tir_dialect.symbolic import floordiv, var
-from tir_dialect.types import SymExprAttr
+from xrelax.lowering.runtime import compile_module
+from xrelax.relax import op as R
+from xrelax.relax.builder import ModuleBuilder
+from xrelax.relax.op_base import TypeInferenceError
+from xrelax.relax.types import TensorType, TupleType
+from xrelax.tir.symbolic import floordiv, var
+from xrelax.tir.types import SymExprAttr
 
 n, m, k = var("n"), var("m"), var("k")
 RNG = np.random.default_rng(11)

@@ -9,11 +9,11 @@ fixture); each function's result type is the one the op infers.
 import numpy as np
 import pytest
 
-from lowering.runtime import compile_module
-from relax_dialect.op_base import TypeInferenceError, to_attr
-from relax_dialect.op_library import OPS_BY_NAME
-from relax_dialect.types import TensorType
-from tir_dialect.symbolic import var
+from xrelax.lowering.runtime import compile_module
+from xrelax.relax.op_base import TypeInferenceError, to_attr
+from xrelax.relax.op_library import OPS_BY_NAME
+from xrelax.relax.types import TensorType
+from xrelax.tir.symbolic import var
 
 RNG = np.random.default_rng(1)
 n, c, h, w = var("n"), var("c"), var("h"), var("w")

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from xdsl.ir import Block
 
-from lowering.runtime import compile_module
-from relax_dialect import op as R
-from relax_dialect.builder import ModuleBuilder
-from relax_dialect.op_base import TypeInferenceError
-from relax_dialect.types import TensorType
-from tir_dialect.symbolic import var
+from xrelax.lowering.runtime import compile_module
+from xrelax.relax import op as R
+from xrelax.relax.builder import ModuleBuilder
+from xrelax.relax.op_base import TypeInferenceError
+from xrelax.relax.types import TensorType
+from xrelax.tir.symbolic import var
 
 n = var("n")
 RNG = np.random.default_rng(7)

@@ -11,13 +11,13 @@ test_passes_fusion.py.
 import numpy as np
 import pytest
 
-from lowering.packed_calls import register_packed, unregister_packed
-from lowering.runtime import compile_module
-from passes.canonicalize_bindings import CanonicalizeBindings
-from passes.fold_constant import FoldConstant
-from passes.legalize_ops import LegalizeOps
-from passes.relax_cse import RelaxCSE
-from passes.relax_dce import RelaxDCE
+from xrelax.lowering.packed_calls import register_packed, unregister_packed
+from xrelax.lowering.runtime import compile_module
+from xrelax.passes.canonicalize_bindings import CanonicalizeBindings
+from xrelax.passes.fold_constant import FoldConstant
+from xrelax.passes.legalize_ops import LegalizeOps
+from xrelax.passes.relax_cse import RelaxCSE
+from xrelax.passes.relax_dce import RelaxDCE
 from pass_helpers import ALL_OFF, apply, compile_plain, ops_named, random_source
 
 rand = random_source(7)

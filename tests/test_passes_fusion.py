@@ -10,17 +10,17 @@ static shapes.
 import numpy as np
 import pytest
 
-from lowering.packed_calls import register_packed, unregister_packed
-from lowering.runtime import compile_module
-from passes.annotate_op_pattern import AnnotateOpPattern, kernel_pattern
-from passes.call_tir_rewrite import CallTIRRewrite
-from passes.fuse_ops import FuseOps
-from passes.fuse_tir import FuseTIR
-from passes.legalize_ops import LegalizeOps
-from passes.relax_dce import RelaxDCE
-from passes.static_plan_memory import StaticPlanMemory
+from xrelax.lowering.packed_calls import register_packed, unregister_packed
+from xrelax.lowering.runtime import compile_module
+from xrelax.passes.annotate_op_pattern import AnnotateOpPattern, kernel_pattern
+from xrelax.passes.call_tir_rewrite import CallTIRRewrite
+from xrelax.passes.fuse_ops import FuseOps
+from xrelax.passes.fuse_tir import FuseTIR
+from xrelax.passes.legalize_ops import LegalizeOps
+from xrelax.passes.relax_dce import RelaxDCE
+from xrelax.passes.static_plan_memory import StaticPlanMemory
 from pass_helpers import ALL_OFF, apply, compile_plain, ops_named, random_source
-from tools.registry import make_context, parse_text
+from xrelax.tools.registry import make_context, parse_text
 
 rand = random_source(11)
 

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def relax_run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tools.relax_run", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "xrelax.tools.relax_run", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -11,9 +11,9 @@ import re
 import numpy as np
 import pytest
 
-from lowering.packed_calls import register_packed, unregister_packed
-from lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
-from tools.diagnostics import CompileError
+from xrelax.lowering.packed_calls import register_packed, unregister_packed
+from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
+from xrelax.tools.diagnostics import CompileError
 
 RNG = np.random.default_rng(1)
 

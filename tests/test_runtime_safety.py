@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lowering.runtime import RelaxArgumentError, compile_module
+from xrelax.lowering.runtime import RelaxArgumentError, compile_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,7 @@ def run_isolated(body: str, src: str) -> subprocess.CompletedProcess:
     code = textwrap.dedent("""
         import sys
         import numpy as np
-        from lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
+        from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
         exe = compile_module(sys.stdin.read())
     """) + textwrap.dedent(body)
     return subprocess.run([sys.executable, "-c", code], input=src, capture_output=True,

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lowering.runtime import compile_module
+from xrelax.lowering.runtime import compile_module
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ import itertools
 import pytest
 from xdsl.parser import Parser
 
-from tir_dialect.symbolic import (
+from xrelax.tir.symbolic import (
     SymExpr,
     const,
     floordiv,
@@ -17,7 +17,7 @@ from tir_dialect.symbolic import (
     sym_min,
     var,
 )
-from tools.registry import make_context
+from xrelax.tools.registry import make_context
 
 n, m, k = var("n"), var("m"), var("k")
 

@@ -6,8 +6,8 @@ each element of a new tensor by a lambda over its indices, `reduce_axis` and
 verified `tir.func` with one loop nest per computed tensor.
 
 ```python
-from tir_dialect import compute as te
-from tir_dialect.symbolic import var
+from xrelax.tir import compute as te
+from xrelax.tir.symbolic import var
 n, m, k = var("n"), var("m"), var("k")
 A = te.placeholder([n, k], "f32", name="A")
 B = te.placeholder([k, m], "f32", name="B")
@@ -35,16 +35,16 @@ from xdsl.dialects.builtin import FloatAttr, IndexType, IntegerAttr, IntegerType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 # the expression API is re-exported: te.exp, te.sum, te.if_then_else, ...
-from tir_dialect.compute_expr import (  # noqa: F401
+from xrelax.tir.compute_expr import (  # noqa: F401
     abs, cast, ceil, const, erf, exp, floor, if_then_else, log, max, maximum, min, minimum,
     neg, power, prod, round, rsqrt, sigmoid, sqrt, sum, tanh)
-from tir_dialect.compute_expr import (
+from xrelax.tir.compute_expr import (
     INDEX, BinOp, Cast, Compare, Const, Expr, ExprLike, IterVar, Load, Reduce, Select, SymValue,
     Unary, as_dtype, as_expr, dtype_str, is_bool, is_float, iter_vars_in, reduce_identity)
-from tir_dialect.ops import AllocBufferOp, BlockOp, ExprOp, ForOp, FuncOp, InitOp, LoadOp, StoreOp
-from tir_dialect.symbolic import ExprLike as SymLike
-from tir_dialect.symbolic import SymExpr
-from tir_dialect.types import BufferType
+from xrelax.tir.ops import AllocBufferOp, BlockOp, ExprOp, ForOp, FuncOp, InitOp, LoadOp, StoreOp
+from xrelax.tir.symbolic import ExprLike as SymLike
+from xrelax.tir.symbolic import SymExpr
+from xrelax.tir.types import BufferType
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Union
 from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, i1
 from xdsl.ir import Attribute
 
-from tir_dialect.symbolic import SymExpr
-from tir_dialect.types import dtype_name, to_dtype
+from xrelax.tir.symbolic import SymExpr
+from xrelax.tir.types import dtype_name, to_dtype
 
 if TYPE_CHECKING:
-    from tir_dialect.compute import Tensor
+    from xrelax.tir.compute import Tensor
 
 INDEX = IndexType()
 ExprLike = Union["Expr", SymExpr, int, float, bool]

@@ -57,9 +57,9 @@ from xdsl.traits import (
 )
 from xdsl.utils.exceptions import VerifyException
 
-from tir_dialect.symbolic import ExprLike, SymExpr, parse_sym_expr
-from tir_dialect.syntax import OpVerifyException, parse_defined_operand, parse_defined_operands
-from tir_dialect.types import BufferType, SymExprAttr, is_dtype
+from xrelax.tir.symbolic import ExprLike, SymExpr, parse_sym_expr
+from xrelax.tir.syntax import OpVerifyException, parse_defined_operand, parse_defined_operands
+from xrelax.tir.types import BufferType, SymExprAttr, is_dtype
 
 LOOP_KINDS = ("serial", "parallel", "vectorized", "unrolled")
 ITER_KINDS = ("spatial", "reduce")

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from xdsl.dialects.builtin import StringAttr
 from xdsl.ir import Operation, SSAValue
 
-from tir_dialect import ops as tir
-from tir_dialect.symbolic import ExprLike
-from tir_dialect.types import BufferType, SymExprAttr
+from xrelax.tir import ops as tir
+from xrelax.tir.symbolic import ExprLike
+from xrelax.tir.types import BufferType, SymExprAttr
 
 # ops a block body may contain to be inlined at its readers
 _INLINABLE_DIALECTS = ("arith", "math")

@@ -36,7 +36,7 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-from tir_dialect.symbolic import ExprLike, SymExpr, parse_sym_expr
+from xrelax.tir.symbolic import ExprLike, SymExpr, parse_sym_expr
 
 # ---- dtypes ------------------------------------------------------------------
 

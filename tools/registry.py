@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 
 def our_dialects() -> dict[str, Callable[[], Dialect]]:
     def relax():
-        from relax_dialect.ops import Relax
+        from xrelax.relax.ops import Relax
 
         return Relax
 
     def tir():
-        from tir_dialect.ops import Tir
+        from xrelax.tir.ops import Tir
 
         return Tir
 
@@ -33,21 +33,21 @@ def our_dialects() -> dict[str, Callable[[], Dialect]]:
 
 # pass name -> "module:Class"; imported only when the pass is used
 PASSES: dict[str, str] = {
-    "legalize-ops": "passes.legalize_ops:LegalizeOps",
-    "relax-dce": "passes.relax_dce:RelaxDCE",
-    "fold-constant": "passes.fold_constant:FoldConstant",
-    "annotate-op-pattern": "passes.annotate_op_pattern:AnnotateOpPattern",
-    "fuse-ops": "passes.fuse_ops:FuseOps",
-    "fuse-tir": "passes.fuse_tir:FuseTIR",
-    "default-pipeline": "passes.default_pipeline:DefaultPipeline",
-    "default-schedule": "passes.default_schedule:DefaultSchedule",
-    "call-tir-rewrite": "passes.call_tir_rewrite:CallTIRRewrite",
-    "static-plan-memory": "passes.static_plan_memory:StaticPlanMemory",
-    "relax-cse": "passes.relax_cse:RelaxCSE",
-    "canonicalize-bindings": "passes.canonicalize_bindings:CanonicalizeBindings",
-    "convert-relax-to-std": "lowering.relax_to_std:ConvertRelaxToStd",
-    "convert-tir-to-std": "lowering.tir_to_std:ConvertTirToStd",
-    "convert-std-to-llvm": "lowering.std_to_llvm:ConvertStdToLLVM",
+    "legalize-ops": "xrelax.passes.legalize_ops:LegalizeOps",
+    "relax-dce": "xrelax.passes.relax_dce:RelaxDCE",
+    "fold-constant": "xrelax.passes.fold_constant:FoldConstant",
+    "annotate-op-pattern": "xrelax.passes.annotate_op_pattern:AnnotateOpPattern",
+    "fuse-ops": "xrelax.passes.fuse_ops:FuseOps",
+    "fuse-tir": "xrelax.passes.fuse_tir:FuseTIR",
+    "default-pipeline": "xrelax.passes.default_pipeline:DefaultPipeline",
+    "default-schedule": "xrelax.passes.default_schedule:DefaultSchedule",
+    "call-tir-rewrite": "xrelax.passes.call_tir_rewrite:CallTIRRewrite",
+    "static-plan-memory": "xrelax.passes.static_plan_memory:StaticPlanMemory",
+    "relax-cse": "xrelax.passes.relax_cse:RelaxCSE",
+    "canonicalize-bindings": "xrelax.passes.canonicalize_bindings:CanonicalizeBindings",
+    "convert-relax-to-std": "xrelax.lowering.relax_to_std:ConvertRelaxToStd",
+    "convert-tir-to-std": "xrelax.lowering.tir_to_std:ConvertTirToStd",
+    "convert-std-to-llvm": "xrelax.lowering.std_to_llvm:ConvertStdToLLVM",
 }
 
 
@@ -78,7 +78,7 @@ def make_context() -> Context:
 
 def parse_text(text: str, filename: str = "<input>"):
     """Parse and verify a module from text (raises CompileError on bad input)."""
-    from tools.diagnostics import parse_module, verify_module
+    from xrelax.tools.diagnostics import parse_module, verify_module
 
     module = parse_module(make_context(), text, filename)
     verify_module(module)

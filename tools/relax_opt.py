@@ -19,12 +19,13 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, VerifyException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from tools.diagnostics import CompileError, parse_module, verify_module
-from tools.registry import our_dialects, our_passes
+from xrelax import __version__
+from xrelax.tools.diagnostics import CompileError, parse_module, verify_module
+from xrelax.tools.registry import our_dialects, our_passes
 
 
 class RelaxOptMain(xDSLOptMain):
-    version_format = "relax-opt (xdsl {xdsl_version})"
+    version_format = f"relax-opt {__version__} (xdsl {{xdsl_version}})"
 
     def register_all_dialects(self) -> None:
         super().register_all_dialects()

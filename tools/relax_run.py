@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from tools.diagnostics import CompileError
+from xrelax import __version__
+from xrelax.tools.diagnostics import CompileError
 
 
 def _parse_dims(items: list[str]) -> dict[str, int]:
@@ -37,8 +38,8 @@ def _parse_dims(items: list[str]) -> dict[str, int]:
 
 def random_inputs(fn: Any, dims: dict[str, int], seed: int) -> list[Any]:
     """Random arguments for a function's parameters (tensors, shapes, prims)."""
-    from lowering.runtime import numpy_dtype
-    from relax_dialect.types import PrimType, ShapeType, TensorType
+    from xrelax.lowering.runtime import numpy_dtype
+    from xrelax.relax.types import PrimType, ShapeType, TensorType
 
     rng = np.random.default_rng(seed)
     env: dict[str, int] = {}
@@ -103,6 +104,7 @@ def describe(i: int, value: Any) -> str:
 
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="relax-run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"relax-run {__version__}")
     parser.add_argument("file", help="textual IR file (.mlir)")
     parser.add_argument("--entry", default="main", help="relax function to call (default: main)")
     parser.add_argument("--input", action="append", default=[], metavar="PATH.npy",
@@ -120,7 +122,7 @@ def run(argv: list[str] | None = None) -> int:
                              "fuse, schedule, plan_memory")
     args = parser.parse_args(argv)
 
-    from lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
+    from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
 
     try:
         source = Path(args.file).read_text()

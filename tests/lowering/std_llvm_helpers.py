@@ -5,8 +5,8 @@ from xdsl.dialects import arith, builtin, cf, func, llvm, math, memref, scf, vec
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.parser import Parser
 
-from lowering.jit import JitModule
-from lowering.std_to_llvm import ConvertStdToLLVM
+from xrelax.lowering.jit import JitModule
+from xrelax.lowering.std_to_llvm import ConvertStdToLLVM
 
 
 def make_context() -> Context:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from std_llvm_helpers import jit, lower
 
-from lowering.llvm_types import LoweringError
+from xrelax.lowering.llvm_types import LoweringError
 
 UNARY = """
 func.func @unary(%x: memref<?xf32>, %y: memref<?xf32>) {{

@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from lowering.runtime import compile_module
-from lowering.vectorize import chunk_lanes
+from xrelax.lowering.runtime import compile_module
+from xrelax.lowering.vectorize import chunk_lanes
 
 
 def compile_std(text: str):
@@ -209,9 +209,9 @@ def test_math_casts_and_shifted_lower_bound():
 
 def test_compute_dsl_kernel_with_vectorized_inner_loop():
     """A te.compute kernel whose innermost loop is marked vectorized."""
-    from tir_dialect import compute as te
-    from tir_dialect import ops as tir
-    from tir_dialect.symbolic import var
+    from xrelax.tir import compute as te
+    from xrelax.tir import ops as tir
+    from xrelax.tir.symbolic import var
     from xdsl.dialects.builtin import StringAttr
 
     n = var("n")
