@@ -211,7 +211,8 @@ class ForOp(IRDLOperation):
 
     The kind says how it may run: `serial` (default), `parallel` (iterations
     are independent and may run on several threads), `vectorized` (may run as
-    vector instructions) or `unrolled`.
+    vector instructions) or `unrolled`. Annotations (pragmas such as
+    `tir.tensorize`) are attributes: `tir.for %i = 0 to n attributes {...} {`.
     """
 
     name = "tir.for"
@@ -250,8 +251,12 @@ class ForOp(IRDLOperation):
         lower = parse_sym_expr(parser)
         parser.parse_keyword("to")
         upper = parse_sym_expr(parser)
+        attrs = parser.parse_optional_attr_dict_with_keyword()
         region = _parse_body(parser, [arg.resolve(IndexType())])
-        return ForOp(lower, upper, kind, region)
+        op = ForOp(lower, upper, kind, region)
+        if attrs is not None:
+            op.attributes |= attrs.data
+        return op
 
     def print(self, printer: Printer) -> None:
         if self.kind.data != "serial":
@@ -259,6 +264,7 @@ class ForOp(IRDLOperation):
         printer.print_string(" ")
         printer.print_ssa_value(self.induction_var)
         printer.print_string(f" = {self.lower.data} to {self.upper.data}")
+        printer.print_op_attributes(self.attributes, print_keyword=True)
         _print_body(printer, self.body)
 
 
@@ -339,9 +345,13 @@ class BlockOp(IRDLOperation):
             return arg.resolve(IndexType()), kind, dom, binding
 
         iters = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parse_iter)
+        attrs = parser.parse_optional_attr_dict_with_keyword()
         region = _parse_body(parser, [i[0] for i in iters])
-        return BlockOp(name, [i[3] for i in iters], [i[1] for i in iters],
-                       [i[2] for i in iters], region)
+        op = BlockOp(name, [i[3] for i in iters], [i[1] for i in iters],
+                     [i[2] for i in iters], region)
+        if attrs is not None:
+            op.attributes |= attrs.data
+        return op
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
@@ -355,6 +365,7 @@ class BlockOp(IRDLOperation):
             printer.print_string(f" = {kind}[{dom.data}] ")
             printer.print_ssa_value(binding)
         printer.print_string(")")
+        printer.print_op_attributes(self.attributes, print_keyword=True)
         _print_body(printer, self.body)
 
 
