@@ -27,7 +27,7 @@ parameters' dims (`memref.dim`) and from `match_cast`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -322,10 +322,10 @@ class FunctionLowering:
 
     def lower_ops(self, ops: Sequence[Operation] | object) -> None:
         for op in list(ops):  # type: ignore[call-overload]
-            handler = getattr(self, f"lower_{type(op).__name__}", None)
-            if handler is None or op.dialect_name() != "relax":
+            handler = HOST_OP_HANDLERS.get(type(op))
+            if handler is None:
                 raise _unsupported(op, f"{op.name} in host code")
-            handler(op)
+            handler(self, op)
 
     # ---- structural ops -------------------------------------------------------------
     def lower_DataflowOp(self, op: rx.DataflowOp) -> None:
@@ -600,6 +600,31 @@ class FunctionLowering:
         self.root[copy] = copy
         taken.add(copy)
         return copy
+
+
+HostOpHandler = Callable[[FunctionLowering, Operation], None]
+
+# How each op of a relax function body is lowered to host code; an op not in
+# the table is reported as unsupported. Terminators of nested regions
+# (`relax.output`, `relax.yield`) are handled by the op that owns the region.
+HOST_OP_HANDLERS: dict[type[Operation], HostOpHandler] = {
+    rx.DataflowOp: FunctionLowering.lower_DataflowOp,
+    rx.ReturnOp: FunctionLowering.lower_ReturnOp,
+    rx.MatchCastOp: FunctionLowering.lower_MatchCastOp,
+    rx.ConstantOp: FunctionLowering.lower_ConstantOp,
+    rx.TupleOp: FunctionLowering.lower_TupleOp,
+    rx.GetItemOp: FunctionLowering.lower_GetItemOp,
+    rx.ShapeOfOp: FunctionLowering.lower_ShapeOfOp,
+    rx.ShapeOp: FunctionLowering.lower_ShapeOp,
+    rx.PrimValueOp: FunctionLowering.lower_PrimValueOp,
+    rx.CallTIROp: FunctionLowering.lower_CallTIROp,
+    CallKernelOp: FunctionLowering.lower_CallKernelOp,
+    AllocTensorOp: FunctionLowering.lower_AllocTensorOp,
+    AllocStorageOp: FunctionLowering.lower_AllocStorageOp,
+    rx.CallDPSPackedOp: FunctionLowering.lower_CallDPSPackedOp,
+    rx.CallPackedOp: FunctionLowering.lower_CallPackedOp,
+    rx.IfOp: FunctionLowering.lower_IfOp,
+}  # type: ignore[dict-item]  # handlers take their own op subclass
 
 
 def inline_calls(module: ModuleOp) -> None:

@@ -20,10 +20,11 @@ values are computed once, in the entry block, before any loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     IndexType,
@@ -37,6 +38,7 @@ from xdsl.passes import ModulePass
 from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.tir import ops as tir
 from xrelax.tir.types import BufferType
+from xrelax.tools.diagnostics import CompileError, location_prefix
 
 
 def memref_type(t: BufferType) -> MemRefType:
@@ -99,11 +101,14 @@ class KernelLowering:
             self.lower_op(op, dst)
 
     def lower_op(self, op: Operation, dst: Block) -> None:
-        handler = getattr(self, f"lower_{type(op).__name__}", None)
-        if handler is not None and type(op).__module__ == tir.__name__:
-            handler(op, dst)
-            return
-        dst.add_op(op.clone(self.vmap))  # arith, math, vector: unchanged
+        handler = KERNEL_OP_HANDLERS.get(type(op))
+        if handler is not None:
+            handler(self, op, dst)
+        elif type(op) in COPIED_OPS:
+            dst.add_op(op.clone(self.vmap))
+        else:
+            raise CompileError(f"{location_prefix(op)}error: '{op.name}' cannot appear in a "
+                               "tir kernel body (convert-tir-to-std lowers tir, arith and math ops)")
 
     def v(self, value: SSAValue) -> SSAValue:
         return self.vmap[value]
@@ -244,6 +249,23 @@ class KernelLowering:
             dst.add_op(cast)
             value = cast.result
         self.vmap[op.result] = value
+
+
+KernelOpHandler = Callable[[KernelLowering, Operation, Block], None]
+
+# How each op of a kernel body is lowered. `tir.init` is handled by its
+# `tir.block`. Ops of COPIED_OPS are already standard and are copied unchanged
+# (operands remapped); anything else in a kernel body is an error.
+KERNEL_OP_HANDLERS: dict[type[Operation], KernelOpHandler] = {
+    tir.ForOp: KernelLowering.lower_ForOp,
+    tir.BlockOp: KernelLowering.lower_BlockOp,
+    tir.LoadOp: KernelLowering.lower_LoadOp,
+    tir.StoreOp: KernelLowering.lower_StoreOp,
+    tir.AllocBufferOp: KernelLowering.lower_AllocBufferOp,
+    tir.IfOp: KernelLowering.lower_IfOp,
+    tir.ExprOp: KernelLowering.lower_ExprOp,
+}  # type: ignore[dict-item]  # handlers take their own op subclass
+COPIED_OPS: set[type[Operation]] = {*arith.Arith.operations, *math.Math.operations}
 
 
 @dataclass(frozen=True)
