@@ -19,6 +19,7 @@ Each optimization can be turned off, e.g.
 | `plan_memory`   | true    | call-tir-rewrite, static-plan-memory         |
 | `lower`         | false   | the lowering to the llvm dialect             |
 | `verify_each`   | false   | verify after every step, not only at the end |
+| `target`        | host    | the CPU the schedules plan for: host, avx512, avx2, sse |
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class DefaultPipeline(ModulePass):
     schedule: bool = True
     plan_memory: bool = True
     lower: bool = False
+    target: str = "host"
 
     def passes(self) -> list[ModulePass]:
         from xrelax.passes.annotate_op_pattern import AnnotateOpPattern
@@ -72,7 +74,7 @@ class DefaultPipeline(ModulePass):
         if self.schedule:
             from xrelax.passes.default_schedule import DefaultSchedule
 
-            steps.append(DefaultSchedule())
+            steps.append(DefaultSchedule(target=self.target))
         if self.plan_memory:
             from xrelax.passes.call_tir_rewrite import CallTIRRewrite
             from xrelax.passes.static_plan_memory import StaticPlanMemory

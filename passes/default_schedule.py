@@ -9,7 +9,16 @@ For each kernel:
 2. the outermost loop of each loop nest whose iterations are independent
    becomes `parallel` (`parallelize_outer`): it runs on all cores.
 
-Options: `default-schedule{parallel=false}` keeps every loop serial;
+0. every contraction (a reduction whose output's last index some operand
+   reads contiguously: matmul, dense, batch matmul, stride-1 NCHW conv, ...)
+   becomes tiles of rows x vector lanes for the `register_tile`
+   micro-kernel, the outermost loop with work parallel
+   (`xrelax.tir.autoschedule.contraction`);
+
+Options: `default-schedule{tile=false}` leaves contractions to steps 1-2;
+`default-schedule{parallel=false}` keeps every loop serial;
+`default-schedule{target=avx2}` (or `avx512`, `sse`) plans tiles for another
+CPU than the host's (the code stays correct on any CPU; only speed changes);
 `default-schedule{split=false}` keeps reductions as they are.
 """
 
@@ -22,7 +31,9 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from xrelax.tir import ops as tir
+from xrelax.tir.autoschedule.contraction import schedule_contraction
 from xrelax.tir.schedule import parallelize_outer, split_reduction
+from xrelax.tir.target import target_named
 
 
 @dataclass(frozen=True)
@@ -33,11 +44,17 @@ class DefaultSchedule(ModulePass):
 
     split: bool = True
     parallel: bool = True
+    tile: bool = True
+    target: str = "host"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        target = target_named(self.target)
         for kernel in op.body.block.ops:
             if not isinstance(kernel, tir.FuncOp):
                 continue
+            if self.tile:  # contractions -> register-tiled micro-kernels
+                for block in [b for b in kernel.walk() if isinstance(b, tir.BlockOp)]:
+                    schedule_contraction(block, target, self.parallel)
             if self.split:
                 for block in [b for b in kernel.walk() if isinstance(b, tir.BlockOp)]:
                     split_reduction(block)

@@ -50,17 +50,28 @@ def target_from_features(features: dict[str, bool], cpu: str = "", cores: int = 
     return Target(cpu or "generic", 128, 16, False, cores)
 
 
+KNOWN = {t.name: t for t in (AVX512, AVX2, SSE)}
+
+
+def target_named(name: str) -> Target:
+    """`host` or one of the known targets (with the host's core count)."""
+    if name == "host":
+        return host_target()
+    if name not in KNOWN:
+        raise ValueError(f"unknown target '{name}' (known: host, {', '.join(KNOWN)})")
+    t = KNOWN[name]
+    return Target(t.name, t.vector_bits, t.vector_registers, t.has_fma, host_target().cores)
+
+
 @functools.cache
 def host_target() -> Target:
     """The machine this process runs on (`XRELAX_TARGET=avx2|avx512|sse` overrides it,
     for testing the code paths of another CPU; the code must still run here)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     forced = os.environ.get("XRELAX_TARGET")
-    if forced:
-        known = {t.name: t for t in (AVX512, AVX2, SSE)}
-        if forced in known:
-            t = known[forced]
-            return Target(t.name, t.vector_bits, t.vector_registers, t.has_fma, cores or 1)
+    if forced in KNOWN:
+        t = KNOWN[forced]
+        return Target(t.name, t.vector_bits, t.vector_registers, t.has_fma, cores or 1)
     import llvmlite.binding as llvm
 
     llvm.initialize_native_target()

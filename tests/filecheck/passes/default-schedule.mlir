@@ -1,6 +1,6 @@
-// RUN: relax-opt %s --split-input-file -p default-schedule | filecheck %s
-// RUN: relax-opt %s --split-input-file -p 'default-schedule{parallel=false}' | filecheck %s --check-prefix=SERIAL
-// RUN: relax-opt %s --split-input-file -p 'default-schedule{split=false}' | filecheck %s --check-prefix=NOSPLIT
+// RUN: relax-opt %s --split-input-file -p 'default-schedule{tile=false}' | filecheck %s
+// RUN: relax-opt %s --split-input-file -p 'default-schedule{tile=false parallel=false}' | filecheck %s --check-prefix=SERIAL
+// RUN: relax-opt %s --split-input-file -p 'default-schedule{tile=false split=false}' | filecheck %s --check-prefix=NOSPLIT
 
 // A matmul as the compute DSL makes it (i, j, k): the init gets a loop of its
 // own, k moves outside j (the i-k-j order), and i becomes parallel.

@@ -1,0 +1,321 @@
+"""Default schedule for contractions: register-tiled micro-kernels, no tuning.
+
+A *contraction* here is any reduction block in a perfect loop nest (one loop
+per iteration variable, spatial loops before reduce loops, as legalize-ops
+makes them) that writes its output at exactly its spatial variables, with the
+last output index a spatial variable `l` that some operand reads contiguously
+(last index `l` or `l + invariant`): matmul, batch matmul, dense, 1x1 and
+stride-1 convolutions over NCHW, pooling-like reductions. Nothing is keyed on
+op names: the rule reads the block structure.
+
+The nest becomes tiles of MR rows x NR lanes for the `register_tile`
+micro-kernel (`xrelax.tir.register_tile`):
+
+    for <other spatial loops>                 (the outermost with work: parallel)
+      for lo = 0 to L / NR                    lane tiles
+        for ro = 0 to R / MR                  row tiles
+          tile(MR, NR)                        rows ro*MR + r, lanes lo*NR + l, every reduce loop inside
+        tile(R % MR, NR)                      the row remainder (constant), or a loop of 1-row tiles (symbolic)
+      <the same for the lane remainder L % NR>
+
+The lane variable is the last output index; the row variable is a spatial
+variable of the output that no contiguous (vector) load reads, so one vector
+load serves every row (matmul: i; NCHW convolution: the output channel);
+NR = up to 4 (AVX-512) or 2 (AVX2) vector registers of lanes and MR rows
+fill the remaining registers with accumulators (6 x 4 x 16 floats on
+AVX-512, 6 x 2 x 8 on AVX2). A lane extent of at most NR + V/2 lanes is
+taken whole (56 = 3 x 16 + 8), so no remainder tile is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import IndexType, IntegerAttr, StringAttr
+from xdsl.ir import Block, Operation, SSAValue
+
+from xrelax.tir import ops as tir
+from xrelax.tir.register_tile import ATTR, NAME, NoMatch, is_vector_dtype, match
+from xrelax.tir.schedule import perfect_nest
+from xrelax.tir.symbolic import SymExpr, floordiv
+from xrelax.tir.target import Target
+from xrelax.tir.types import itemsize
+
+MAX_ROWS = 8
+# below this many multiply-adds a kernel stays on one thread
+PARALLEL_MIN_WORK = 1 << 15
+
+
+@dataclass
+class _Contraction:
+    block: tir.BlockOp
+    chain: list[tir.ForOp]  # one loop per iteration variable, outermost first
+    var_loop: dict[SSAValue, tir.ForOp]  # iteration variable -> its loop
+    spatial: list[SSAValue]
+    reduce: list[SSAValue]
+    lane: SSAValue
+    row: SSAValue
+
+
+def _analyse(block: tir.BlockOp) -> _Contraction | None:
+    if "reduce" not in block.kinds or block.init is None:
+        return None
+    chain = perfect_nest(block)
+    if len(chain) != len(block.bindings):
+        return None
+    var_loop: dict[SSAValue, tir.ForOp] = {}
+    for var, binding in zip(block.iter_vars, block.bindings):
+        loop = next((lp for lp in chain if lp.induction_var is binding), None)
+        if loop is None or loop in var_loop.values() or loop.kind.data != "serial":
+            return None
+        if not (loop.lower.data.is_const() and loop.lower.data.value == 0):
+            return None
+        var_loop[var] = loop
+    kinds = dict(zip(block.iter_vars, block.kinds))
+    loop_kinds = [kinds[v] for lp in chain for v in block.iter_vars if var_loop[v] is lp]
+    if loop_kinds != sorted(loop_kinds, key=lambda k: k == "reduce"):
+        return None  # spatial loops must come first
+    stores = [op for op in block.body.block.ops if isinstance(op, tir.StoreOp)]
+    if len(stores) != 1 or not is_vector_dtype(stores[0].value.type):
+        return None
+    out_idx = list(stores[0].indices)
+    spatial = [v for v in block.iter_vars if kinds[v] == "spatial"]
+    if sorted(map(id, out_idx)) != sorted(map(id, spatial)):
+        return None
+    lane = out_idx[-1]
+    vector_loads = [op for op in block.body.block.ops if isinstance(op, tir.LoadOp)
+                    and op.buffer is not stores[0].buffer and _reads_along(op, lane)]
+    if not vector_loads:
+        return None
+    candidates = [v for v in out_idx[:-1]
+                  if not any(_mentions(ld, v) for ld in vector_loads)]
+    if candidates:
+        row = max(candidates, key=lambda v: _extent_hint(var_loop[v]))
+    elif len(out_idx) > 1:
+        row = out_idx[-2]
+    else:
+        return None
+    return _Contraction(block, chain, var_loop, spatial,
+                        [v for v in block.iter_vars if kinds[v] == "reduce"], lane, row)
+
+
+def _extent_hint(loop: tir.ForOp) -> int:
+    ext = loop.upper.data - loop.lower.data
+    return int(ext.value or 0) if ext.is_const() else 1 << 30
+
+
+def _mentions(op: Operation, var: SSAValue) -> bool:
+    seen: set[SSAValue] = set()
+    todo = list(op.operands)
+    while todo:
+        v = todo.pop()
+        if v is var:
+            return True
+        if v in seen:
+            continue
+        seen.add(v)
+        owner = v.owner
+        if isinstance(owner, Operation) and not isinstance(owner, tir.LoadOp):
+            todo += owner.operands
+    return False
+
+
+def _reads_along(load: tir.LoadOp, lane: SSAValue) -> bool:
+    """The load's last index is `lane` or `lane +/- something not mentioning lane`."""
+    last = load.indices[-1] if load.indices else None
+    if last is None:
+        return False
+    if last is lane:
+        return True
+    owner = last.owner
+    if isinstance(owner, (arith.AddiOp, arith.SubiOp)):
+        a, b = owner.operands
+        if a is lane:
+            return not _value_mentions(b, lane)
+        if isinstance(owner, arith.AddiOp) and b is lane:
+            return not _value_mentions(a, lane)
+    return False
+
+
+def _value_mentions(v: SSAValue, var: SSAValue) -> bool:
+    if v is var:
+        return True
+    owner = v.owner
+    return isinstance(owner, Operation) and _mentions(owner, var)
+
+
+# ---- building the tiled nest -----------------------------------------------------------
+
+def _index_const(block: Block, n: int) -> SSAValue:
+    op = arith.ConstantOp(IntegerAttr(n, IndexType()))
+    block.add_op(op)
+    return op.result
+
+
+Base = Callable[[Block], SSAValue]  # emits the first row/lane of a tile into a block
+
+
+def _tile(c: _Contraction, mr: int, nr: int, row_base: Base, lane_base: Base,
+          outer: dict[SSAValue, SSAValue]) -> tir.ForOp:
+    """for r = 0 to mr {tensorize} { for l = 0 to nr { reduce loops { block } } }"""
+    rows = tir.ForOp(0, mr)
+    rows.attributes[ATTR] = StringAttr(NAME)
+    rows.induction_var.name_hint = (c.row.name_hint or "r") + "_i"
+    lanes = tir.ForOp(0, nr)
+    lanes.induction_var.name_hint = (c.lane.name_hint or "l") + "_i"
+    rows.body.block.add_op(lanes)
+    parent = lanes.body.block
+    reduce_ivs: dict[SSAValue, SSAValue] = {}
+    for var in c.reduce:
+        src = c.var_loop[var]
+        loop = tir.ForOp(src.lower.data, src.upper.data)
+        loop.induction_var.name_hint = src.induction_var.name_hint
+        parent.add_op(loop)
+        parent = loop.body.block
+        reduce_ivs[var] = loop.induction_var
+    row = arith.AddiOp(row_base(parent), rows.induction_var)
+    lane = arith.AddiOp(lane_base(parent), lanes.induction_var)
+    parent.add_ops([row, lane])
+    bindings = []
+    for var in c.block.iter_vars:
+        if var is c.row:
+            bindings.append(row.result)
+        elif var is c.lane:
+            bindings.append(lane.result)
+        elif var in reduce_ivs:
+            bindings.append(reduce_ivs[var])
+        else:
+            bindings.append(outer[var])
+    new_block = c.block.clone()
+    new_block.operands = bindings
+    parent.add_op(new_block)
+    match(rows)  # raises NoMatch when the micro-kernel cannot implement the tile
+    return rows
+
+
+def _scaled(iv: SSAValue, factor: int, offset: int = 0) -> Base:
+    def emit(block: Block) -> SSAValue:
+        value = arith.MuliOp(iv, _index_const(block, factor))
+        block.add_op(value)
+        if not offset:
+            return value.result
+        total = arith.AddiOp(value.result, _index_const(block, offset))
+        block.add_op(total)
+        return total.result
+    return emit
+
+
+def _constant(n: int) -> Base:
+    return lambda block: _index_const(block, n)
+
+
+def _dim_tiles(extent: SymExpr, tile: int, body: Callable[[int, Base], list[Operation]],
+               name: str) -> list[Operation]:
+    """Ops covering [0, extent) with tiles of `tile` (a loop of full tiles and
+    the remainder); `body(size, base)` builds the ops of one tile of `size`."""
+    ops: list[Operation] = []
+    if extent.is_const():
+        n = int(extent.value or 0)
+        full, rem = n // tile, n % tile
+        if full == 1:
+            ops += body(tile, _constant(0))
+        elif full > 1:
+            loop = tir.ForOp(0, full)
+            loop.induction_var.name_hint = name + "_o"
+            loop.body.block.add_ops(body(tile, _scaled(loop.induction_var, tile)))
+            ops.append(loop)
+        if rem:
+            ops += body(rem, _constant(full * tile))
+        return ops
+    full_expr = floordiv(extent, tile)
+    loop = tir.ForOp(0, full_expr)
+    loop.induction_var.name_hint = name + "_o"
+    loop.body.block.add_ops(body(tile, _scaled(loop.induction_var, tile)))
+    rest = tir.ForOp(full_expr * tile, extent)  # the symbolic remainder: tiles of one
+    rest.induction_var.name_hint = name + "_r"
+    rest.body.block.add_ops(body(1, _scaled(rest.induction_var, 1)))
+    return [loop, rest]
+
+
+def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = True) -> bool:
+    """Tile `block` for the register_tile micro-kernel; False (unchanged) when
+    it is not a contraction this rule handles."""
+    c = _analyse(block)
+    if c is None:
+        return False
+    store = next(op for op in block.body.block.ops if isinstance(op, tir.StoreOp))
+    lanes_per_vec = target.lanes(itemsize(store.value.type))
+    max_vecs = 4 if target.vector_registers >= 32 else 2
+    lane_ext = c.var_loop[c.lane].upper.data
+    row_ext = c.var_loop[c.row].upper.data
+    nr = max_vecs * lanes_per_vec
+    if lane_ext.is_const() and (lane_ext.value or 0) <= nr + lanes_per_vec // 2:
+        nr = int(lane_ext.value or 1)
+    vecs = -(-nr // lanes_per_vec)
+    mr = max(1, min(MAX_ROWS, (target.vector_registers - vecs - 2) // vecs))
+    if row_ext.is_const():
+        mr = min(mr, int(row_ext.value or 1))
+
+    # other spatial loops, in their original order, around the tiles
+    others = [v for v in c.spatial if v not in (c.row, c.lane)]
+    outer_loops: list[tir.ForOp] = []
+    outer: dict[SSAValue, SSAValue] = {}
+    for var in sorted(others, key=lambda v: c.chain.index(c.var_loop[v])):
+        src = c.var_loop[var]
+        loop = tir.ForOp(src.lower.data, src.upper.data)
+        loop.induction_var.name_hint = src.induction_var.name_hint
+        if outer_loops:
+            outer_loops[-1].body.block.add_op(loop)
+        outer_loops.append(loop)
+        outer[var] = loop.induction_var
+
+    def lane_tile(nr_: int, lane_base: Base) -> list[Operation]:
+        def row_tile(mr_: int, row_base: Base) -> list[Operation]:
+            return [_tile(c, mr_, nr_, row_base, lane_base, outer)]
+        return _dim_tiles(row_ext, mr, row_tile, c.row.name_hint or "row")
+
+    try:
+        tiles = _dim_tiles(lane_ext, nr, lane_tile, c.lane.name_hint or "lane")
+    except NoMatch:
+        return False
+    root: list[Operation]
+    if outer_loops:
+        outer_loops[-1].body.block.add_ops(tiles)
+        root = [outer_loops[0]]
+    else:
+        root = tiles
+    if parallel and _work(c) >= PARALLEL_MIN_WORK:
+        _parallelize(root, target)
+    anchor = c.chain[0]
+    parent = anchor.parent_block()
+    assert parent is not None
+    for op in root:
+        parent.insert_op_before(op, anchor)
+    parent.erase_op(anchor)
+    return True
+
+
+def _work(c: _Contraction) -> int:
+    total = 1
+    for loop in c.chain:
+        total *= _extent_hint(loop)
+    return total
+
+
+def _parallelize(root: list[Operation], target: Target) -> None:
+    """Mark the outermost loop with at least `cores` iterations parallel (the
+    tiles of different iterations write disjoint outputs)."""
+    level = root
+    while level:
+        loops = [op for op in level if isinstance(op, tir.ForOp)]
+        if not loops or ATTR in loops[0].attributes:
+            return
+        first = loops[0]
+        if _extent_hint(first) >= max(2, target.cores):
+            first.properties["kind"] = StringAttr("parallel")
+            return
+        if len(level) != 1:
+            return  # several nests side by side: leave them serial
+        level = list(first.body.block.ops)
