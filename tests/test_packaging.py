@@ -45,3 +45,21 @@ def test_no_bare_top_level_imports_in_the_tree():
             if any(s.startswith((f"from {b}.", f"from {b} ", f"import {b}")) for b in bare):
                 offenders.append(f"{path.relative_to(ROOT)}: {s}")
     assert not offenders, offenders
+
+
+def test_every_source_package_is_installed():
+    """A folder with an __init__.py under a mapped folder must be listed in
+    pyproject.toml, or a non-editable install leaves it out."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folder_of = {v: k for k, v in config["package-dir"].items()}
+    missing = []
+    for folder, name in folder_of.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder)
+            pkg = ".".join([name, *rel.parts]) if rel.parts else name
+            if pkg not in listed:
+                missing.append(pkg)
+    assert not missing, f"add to [tool.setuptools] packages: {missing}"
