@@ -39,7 +39,7 @@ from xdsl.ir import Attribute, SSAValue
 
 from xrelax.relax import ops as rx
 from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
-from xrelax.tools.diagnostics import CompileError, location_prefix
+from xrelax.diagnostics import CompileError, location_prefix
 
 if TYPE_CHECKING:
     from xrelax.lowering.relax_to_std import FunctionLowering

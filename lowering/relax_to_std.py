@@ -58,7 +58,7 @@ from xrelax.relax.verify import kernel_binding
 from xrelax.tir import ops as tir
 from xrelax.tir.symbolic import SymExpr, prove_equal
 from xrelax.tir.types import BufferType, shape_str
-from xrelax.tools.diagnostics import CompileError, location_prefix
+from xrelax.diagnostics import CompileError, location_prefix
 
 ERRORS_ATTR = "relax.errors"
 SIGNATURE_ATTR = "relax.signature"

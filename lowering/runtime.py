@@ -315,12 +315,12 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
 
     `pipeline_options` turn optimizations off, e.g. `fuse=False` (see
     passes/default_pipeline.py). User errors raise
-    `xrelax.tools.diagnostics.CompileError` with a readable message."""
+    `xrelax.diagnostics.CompileError` with a readable message."""
     from xrelax.lowering.jit import JitModule
     from xrelax.lowering.relax_to_std import ConvertRelaxToStd
     from xrelax.lowering.std_to_llvm import ConvertStdToLLVM
     from xrelax.passes.default_pipeline import DefaultPipeline
-    from xrelax.tools.diagnostics import parse_module, verify_module
+    from xrelax.diagnostics import parse_module, verify_module
     from xrelax.tools.registry import make_context
 
     ctx = make_context()

@@ -38,7 +38,7 @@ from xdsl.passes import ModulePass
 from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.tir import ops as tir
 from xrelax.tir.types import BufferType
-from xrelax.tools.diagnostics import CompileError, location_prefix
+from xrelax.diagnostics import CompileError, location_prefix
 
 
 def memref_type(t: BufferType) -> MemRefType:

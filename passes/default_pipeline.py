@@ -92,7 +92,7 @@ class DefaultPipeline(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         """Run the steps; the module is verified at the end (and after every
         step with `verify_each=true`, to find which pass broke it)."""
-        from xrelax.tools.diagnostics import verify_module
+        from xrelax.diagnostics import verify_module
 
         for step in self.passes():
             step.apply(ctx, op)

@@ -28,7 +28,7 @@ from xrelax.relax.op_base import TensorOp
 from xrelax.relax.types import TensorType, TupleType
 from xrelax.tir import compute as te
 from xrelax.tir.symbolic import SymExpr
-from xrelax.tools.diagnostics import CompileError, location_prefix
+from xrelax.diagnostics import CompileError, location_prefix
 
 Legalization = Callable[[TensorOp, Sequence[te.Tensor]], "te.Tensor | list[te.Tensor]"]
 _CUSTOM: dict[str, Legalization] = {}

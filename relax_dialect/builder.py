@@ -19,7 +19,7 @@ module = mb.finish()                    # verified; prints like hand-written tex
 
 Every emit method inserts one op at the end of the current block and returns
 its result value(s). The module is verified when it is finished; errors are
-`xrelax.tools.diagnostics.CompileError`s with a readable message.
+`xrelax.diagnostics.CompileError`s with a readable message.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ class ModuleBuilder:
     def finish(self, verify: bool = True) -> ModuleOp:
         """The module, verified (raises CompileError with a readable message)."""
         if verify:
-            from xrelax.tools.diagnostics import verify_module
+            from xrelax.diagnostics import verify_module
 
             verify_module(self.module)
         return self.module

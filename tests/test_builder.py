@@ -11,7 +11,7 @@ from xrelax.relax import ops
 from xrelax.relax.builder import ModuleBuilder
 from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from xrelax.tir.symbolic import var
-from xrelax.tools.diagnostics import CompileError
+from xrelax.diagnostics import CompileError
 from xrelax.tools.registry import parse_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

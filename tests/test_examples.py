@@ -13,7 +13,7 @@ from xdsl.printer import Printer
 from xrelax.lowering.runtime import compile_module
 from xrelax.passes.default_pipeline import DefaultPipeline
 from xrelax.passes.legalize_ops import LegalizeOps
-from xrelax.tools.diagnostics import parse_module
+from xrelax.diagnostics import parse_module
 from xrelax.tools.registry import make_context, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def printed(module, ctx, generic: bool = False) -> str:
 
 def same_blobs(text: str) -> str:
     """Resource keys get a suffix when a file is parsed again in one process
-    (`w1` -> `w1_0`, see tools/diagnostics.py): compare texts without it."""
+    (`w1` -> `w1_0`, see xrelax/xdsl_overrides.py): compare texts without it."""
     return re.sub(r"\b(\w+?)(_\d+)?(>|: \")", r"\1\3", text)
 
 

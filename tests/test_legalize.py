@@ -6,7 +6,7 @@ import pytest
 from xrelax.lowering.runtime import compile_module
 from xrelax.passes.legalize_ops import LegalizeOps, register_legalization, unregister_legalization
 from xrelax.tir import compute as te
-from xrelax.tools.diagnostics import CompileError
+from xrelax.diagnostics import CompileError
 from xrelax.tools.registry import make_context, parse_text
 
 PROGRAM = """

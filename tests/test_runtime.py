@@ -13,7 +13,7 @@ import pytest
 
 from xrelax.lowering.packed_calls import register_packed, unregister_packed
 from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
-from xrelax.tools.diagnostics import CompileError
+from xrelax.diagnostics import CompileError
 
 RNG = np.random.default_rng(1)
 
@@ -747,7 +747,7 @@ relax.func @main(%x: !relax.tensor<[n], f64>) -> !relax.tensor<[n], f64> {
 
 def test_dense_resource_file_compiles_twice_in_one_process():
     # xDSL keeps resource blobs process-wide and renames a key seen before; the
-    # parser keeps the renamed key and its blob together (tools/diagnostics.py)
+    # parser keeps the renamed key and its blob together (xrelax/xdsl_overrides.py)
     text = """
 relax.func @main() -> !relax.tensor<[2], f32> {
   %c = relax.constant dense_resource<twice> : tensor<2xf32>

@@ -78,7 +78,7 @@ def make_context() -> Context:
 
 def parse_text(text: str, filename: str = "<input>"):
     """Parse and verify a module from text (raises CompileError on bad input)."""
-    from xrelax.tools.diagnostics import parse_module, verify_module
+    from xrelax.diagnostics import parse_module, verify_module
 
     module = parse_module(make_context(), text, filename)
     verify_module(module)

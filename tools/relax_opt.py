@@ -20,7 +20,7 @@ from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, Verify
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from xrelax import __version__
-from xrelax.tools.diagnostics import CompileError, parse_module, verify_module
+from xrelax.diagnostics import CompileError, parse_module, verify_module
 from xrelax.tools.registry import our_dialects, our_passes
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from xrelax import __version__
-from xrelax.tools.diagnostics import CompileError
+from xrelax.diagnostics import CompileError
 
 
 def _parse_dims(items: list[str]) -> dict[str, int]:
