@@ -31,10 +31,12 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     MemRefType,
     ModuleOp,
+    StringAttr,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
+from xrelax.lowering import register_tile
 from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.tir import ops as tir
 from xrelax.tir.types import BufferType
@@ -120,6 +122,10 @@ class KernelLowering:
         self.vmap[op.induction_var] = body.args[0]
         self.loop_dst[op] = dst  # ops added here before the loop is appended precede it
         one = self.sym.const(1)
+        tensorize = op.attributes.get(register_tile.ATTR)
+        if isinstance(tensorize, StringAttr) and tensorize.data == register_tile.NAME:
+            if register_tile.lower_register_tile(self, op, dst):
+                return  # else: the nest is lowered as plain loops (same result)
         if op.kind.data == "vectorized":
             from xrelax.lowering.vectorize import try_vectorize
 
