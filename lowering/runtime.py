@@ -320,6 +320,7 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
     from xrelax.lowering.relax_to_std import ConvertRelaxToStd
     from xrelax.lowering.std_to_llvm import ConvertStdToLLVM
     from xrelax.passes.default_pipeline import DefaultPipeline
+    from xrelax.relax.compile_input import check_compile_input, rename_reserved_kernels
     from xrelax.diagnostics import parse_module, verify_module
     from xrelax.tools.registry import make_context
 
@@ -329,6 +330,8 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
     else:
         module = source.clone()
     verify_module(module)
+    check_compile_input(module)  # untrusted input: only what the compiler lowers
+    rename_reserved_kernels(module)
     pipeline = DefaultPipeline(**pipeline_options)
     param_names: dict[str, list[str]] = {}
     for op in module.body.block.ops:
