@@ -2,7 +2,8 @@
 
 Every op parsed from text records where it came from, so a verifier error
 found later (even by a check on an enclosing function) points at the line of
-the op at fault. Used by `relax-opt`, `relax-run` and the Python API.
+the op at fault. The bottom layer of xrelax: the dialects, passes, lowering,
+driver and tools all raise CompileError.
 """
 
 from __future__ import annotations
@@ -10,50 +11,17 @@ from __future__ import annotations
 import re
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
+from xdsl.dialects.builtin import FileLineColLoc, ModuleOp, StringAttr
 from xdsl.ir import Operation
-from xdsl.parser import Parser
-from xdsl.utils.exceptions import ParseError, VerifyException
+from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
+
+from xrelax.xdsl_overrides import LocatingParser
 
 
-class CompileError(Exception):
-    """A user-facing error: the message is complete and printable as is."""
-
-
-class LocatingParser(Parser):
-    """The xDSL parser, recording each op's source position as its location."""
-
-    line_offset = 0
-
-    def _parse_dialect_resource_handle(self, dialect_name: str, interface) -> str:  # type: ignore[override]
-        """xDSL keeps resource blobs in one process-wide store and renames a key
-        it has seen before (`w` becomes `w_0`), but renames it again where the
-        blob itself is parsed, so a file parsed twice in one process lost its
-        data. Here every use of a key within one parse maps to the same name."""
-        key = self.parse_identifier(" for resource handle")
-        keys: dict[tuple[str, str], str] = self.__dict__.setdefault("_resource_keys", {})
-        if (dialect_name, key) not in keys:
-            keys[(dialect_name, key)] = interface.declare_resource(key)
-            self.dialect_resources.add((dialect_name, keys[(dialect_name, key)]))
-        return keys[(dialect_name, key)]
-
-    def parse_operation(self) -> Operation:
-        start = self._current_token.span
-        op = super().parse_operation()
-        if isinstance(op.location, UnknownLoc):
-            loc = start.get_location()
-            op.location = FileLineColLoc(StringAttr(loc.file),
-                                         IntAttr(loc.line + self.line_offset), IntAttr(loc.col))
-        return op
-
-    def _parse_dialect_type_or_attribute_body(self, *args, **kwargs):
-        # A type that parses but does not verify (`!relax.tensor<[-1], f32>`)
-        # is reported where it is written, like a syntax error.
-        start = self.pos
-        try:
-            return super()._parse_dialect_type_or_attribute_body(*args, **kwargs)
-        except VerifyException as err:
-            self.raise_error(str(err), start, self.pos)
+class CompileError(DiagnosticException):
+    """A user-facing error: the message is complete and printable as is
+    (`file:line:col: error: ...` where there is a file). One of xDSL's
+    diagnostics, so `xdsl-opt --verify-diagnostics` prints it too."""
 
 
 def format_parse_error(err: ParseError, line_offset: int = 0) -> str:

@@ -1,0 +1,61 @@
+"""Every place where xrelax overrides or reads private xDSL API, in one module.
+
+xDSL 0.74 has no public hook for these; each override says why it exists and
+is tested in tests/test_xdsl_overrides.py, so an xDSL upgrade that changes the
+private API fails there first.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr, UnknownLoc
+from xdsl.ir import Operation
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import VerifyException
+
+
+class LocatingParser(Parser):
+    """The xDSL parser, recording each op's source position as its location."""
+
+    line_offset = 0
+
+    def _parse_dialect_resource_handle(self, dialect_name: str, interface) -> str:  # type: ignore[override]
+        """Private xDSL API. xDSL keeps resource blobs in one process-wide store
+        and renames a key it has seen before (`w` becomes `w_0`), but renames
+        it again where the blob itself is parsed, so a file parsed twice in one
+        process lost its data. Here every use of a key within one parse maps to
+        the same name."""
+        key = self.parse_identifier(" for resource handle")
+        keys: dict[tuple[str, str], str] = self.__dict__.setdefault("_resource_keys", {})
+        if (dialect_name, key) not in keys:
+            keys[(dialect_name, key)] = interface.declare_resource(key)
+            self.dialect_resources.add((dialect_name, keys[(dialect_name, key)]))
+        return keys[(dialect_name, key)]
+
+    def parse_operation(self) -> Operation:
+        """Public API, but reads the private `_current_token`: the parser does
+        not expose the position where an op starts, and ops built by custom
+        `parse` methods get no location otherwise."""
+        start = self._current_token.span
+        op = super().parse_operation()
+        if isinstance(op.location, UnknownLoc):
+            loc = start.get_location()
+            op.location = FileLineColLoc(StringAttr(loc.file),
+                                         IntAttr(loc.line + self.line_offset), IntAttr(loc.col))
+        return op
+
+    def _parse_dialect_type_or_attribute_body(self, *args, **kwargs):
+        """Private xDSL API. A type that parses but does not verify
+        (`!relax.tensor<[-1], f32>`) raises VerifyException with no position;
+        reported here where it is written, like a syntax error."""
+        start = self.pos
+        try:
+            return super()._parse_dialect_type_or_attribute_body(*args, **kwargs)
+        except VerifyException as err:
+            self.raise_error(str(err), start, self.pos)
+
+
+def next_token_text(parser: Parser) -> str:
+    """The text of the next token, without consuming it. Private xDSL API
+    (`_current_token`): xDSL has `parse_optional_*` for each kind of token but
+    no way to peek at the next one, which optional operand lists need."""
+    return parser._current_token.text  # noqa: SLF001
