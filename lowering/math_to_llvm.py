@@ -1,5 +1,11 @@
 """math -> llvm patterns.
 
+Transcendental functions that `vector_math` implements (exp, exp2, expm1,
+log, log2, log10, log1p, tanh, sinh, cosh, asinh, acosh, atanh, erf, powf;
+see INLINE) become inline polynomial code, for scalars and vectors alike:
+no libm call, so loops of them vectorize and a vector op stays one vector
+computation. The rest, and the types vector_math does not cover (f64 erf
+and pow), go as follows.
 Functions with an LLVM intrinsic call it (`llvm.exp.v16f32`, ...); the backend
 expands intrinsics that have no instruction (tanh, sin, ...) into libm calls,
 also lane by lane for vectors.  Functions without an intrinsic (erf, cbrt,
@@ -14,6 +20,7 @@ from xdsl.dialects.builtin import Float32Type, IntegerAttr, VectorType, i1, i32
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
+from xrelax.lowering import vector_math
 from xrelax.lowering.externs import Externs
 from xrelax.lowering.llvm_types import (
     LoweringError,
@@ -43,6 +50,39 @@ LIBM: list[tuple[type[Operation], str]] = [
     (math.Log1pOp, "log1p"), (math.AsinhOp, "asinh"), (math.AcoshOp, "acosh"),
     (math.AtanhOp, "atanh"),
 ]  # fmt: skip
+
+
+# math op -> vector_math function name (inline polynomial code).
+INLINE: list[tuple[type[Operation], str]] = [
+    (math.ExpOp, "exp"), (math.Exp2Op, "exp2"), (math.ExpM1Op, "expm1"),
+    (math.LogOp, "log"), (math.Log2Op, "log2"), (math.Log10Op, "log10"),
+    (math.Log1pOp, "log1p"), (math.TanhOp, "tanh"), (math.SinhOp, "sinh"),
+    (math.CoshOp, "cosh"), (math.AsinhOp, "asinh"), (math.AcoshOp, "acosh"),
+    (math.AtanhOp, "atanh"), (math.ErfOp, "erf"), (math.PowFOp, "powf"),
+]  # fmt: skip
+
+
+@dataclass
+class InlineMathLowering(RewritePattern):
+    """Rewrite `source(args...)` into vector_math's inline code, where it
+    supports the type (else leave the op to the intrinsic/libm patterns)."""
+
+    source: type[Operation]
+    name: str
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
+        if type(op) is not self.source:
+            return
+        t = op.results[0].type
+        if not vector_math.supports(self.name, t):
+            return
+
+        def emit(new_op: Operation) -> Operation:
+            rewriter.insert(new_op)
+            return new_op
+
+        result = vector_math.expand(self.name, op.operands, t, emit)
+        rewriter.replace(op, [], [result])
 
 
 @dataclass
@@ -139,7 +179,8 @@ class LibmLowering(RewritePattern):
 
 def math_patterns(externs: Externs) -> list[RewritePattern]:
     """All math patterns; libm functions used are recorded in `externs`."""
-    pats: list[RewritePattern] = [IntrinsicLowering(s, n) for s, n in INTRINSICS]
+    pats: list[RewritePattern] = [InlineMathLowering(s, n) for s, n in INLINE]
+    pats += [IntrinsicLowering(s, n) for s, n in INTRINSICS]
     pats += [LibmLowering(s, n, externs) for s, n in LIBM]
     pats += [
         BitCountLowering(math.CountLeadingZerosOp, "ctlz"),
