@@ -45,6 +45,7 @@ from xrelax.relax.types import TensorType, is_base_of
 from xrelax.tir.symbolic import SymExpr
 from xrelax.tir.syntax import parse_defined_operand
 from xrelax.tir.types import SymExprAttr
+from xrelax.xdsl_overrides import next_token_text
 
 if TYPE_CHECKING:
     from xrelax.tir.compute import Tensor as TeTensor
@@ -158,7 +159,7 @@ class TensorOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser):
         operands: list[SSAValue] = []
-        if parser._current_token.text.startswith("%"):  # noqa: SLF001 (operands are optional)
+        if next_token_text(parser).startswith("%"):  # the operands are optional
             operands.append(parse_defined_operand(parser))
             while parser.parse_optional_punctuation(",") is not None:
                 operands.append(parse_defined_operand(parser))
