@@ -133,7 +133,22 @@ def _optimize(mod: llvm.ModuleRef, tm: llvm.TargetMachine, level: int) -> None:
     pto.loop_vectorization = level >= 2
     pto.slp_vectorization = level >= 2
     pb = llvm.create_pass_builder(tm, pto)
-    pb.getModulePassManager().run(mod, pb)
+    mpm = pb.getModulePassManager()
+    try:
+        mpm.run(mod, pb)
+    finally:
+        _dispose_pass_manager(mpm)
+
+
+def _dispose_pass_manager(mpm: Any) -> None:
+    """Free a module pass manager and every pass in it. llvmlite 0.50 never does:
+    `ModulePassManager._dispose` resolves to the no-op of its first base class,
+    so each optimization leaked its whole pipeline (60-130 KiB; issue 9)."""
+    from llvmlite.binding import ffi
+
+    if not mpm.closed:
+        ffi.lib.LLVMPY_DisposeNewModulePassManger(mpm)
+        mpm.detach()
 
 
 class JitModule:
