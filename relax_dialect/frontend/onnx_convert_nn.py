@@ -1,0 +1,386 @@
+"""Converters of ONNX neural-network ops: Conv, ConvTranspose, the pools,
+Gemm, MatMul, Softmax / LogSoftmax / Hardmax.
+
+Windows: 1-D convolutions and pools run as 2-D ones over a height of 1;
+2-D map to `relax.conv2d` / `max_pool2d` / `avg_pool2d`; 3-D to the N-d ops
+of `ops_conv_nd.py`. `auto_pad` and `ceil_mode` become explicit padding
+(`window_pads`), which needs static spatial dims unless the stride is 1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from xdsl.ir import SSAValue
+
+from xrelax.relax.frontend.onnx_convert_shape import norm_axis, prod
+from xrelax.relax.frontend.onnx_registry import Node, converter
+from xrelax.relax.frontend.onnx_values import Known, Value, elem_of_relax, numpy_dtype_of
+from xrelax.tir.compute_expr import is_float
+from xrelax.tir.symbolic import SymExpr
+from xrelax.tir.types import dtype_name
+
+# ---- window geometry ------------------------------------------------------------------
+
+
+class Window:
+    """Kernel, strides, dilations and the padding of each spatial dim."""
+
+    def __init__(self, node: Node, spatial: list[Any], kernel: list[int], ceil_mode: bool = False):
+        k = len(spatial)
+        self.kernel = kernel
+        self.strides = node.attr("strides", [1] * k)
+        self.dilations = node.attr("dilations", [1] * k)
+        pads = node.attr("pads", [0] * (2 * k))
+        auto_pad = node.attr("auto_pad", "NOTSET")
+        if len(self.strides) != k or len(self.dilations) != k or len(pads) != 2 * k:
+            raise node.fail(f"strides, dilations and pads must have {k}, {k} and {2 * k} "
+                            "entries for this input")
+        if any(s < 1 for s in self.strides) or any(d < 1 for d in self.dilations):
+            raise node.fail("strides and dilations must be positive")
+        self.begin, self.end = list(pads[:k]), list(pads[k:])
+        self.extra = [0] * k  # padding added by ceil_mode, not counted as padding
+        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            for j, (size, kk, s, d) in enumerate(zip(spatial, kernel, self.strides,
+                                                     self.dilations)):
+                span = (kk - 1) * d + 1
+                if s == 1:
+                    total = span - 1
+                elif isinstance(size, int):
+                    total = max((-(-size // s) - 1) * s + span - size, 0)
+                else:
+                    raise node.fail(f"auto_pad = {auto_pad} with stride {s} needs a static "
+                                    f"spatial dim (dim {j} is {size})")
+                lo = total // 2 if auto_pad == "SAME_UPPER" else total - total // 2
+                self.begin[j], self.end[j] = lo, total - lo
+        elif auto_pad == "VALID":
+            self.begin, self.end = [0] * k, [0] * k
+        elif auto_pad != "NOTSET":
+            raise node.fail(f"auto_pad = '{auto_pad}' is not supported")
+        if ceil_mode:
+            for j, (size, kk, s, d) in enumerate(zip(spatial, kernel, self.strides,
+                                                     self.dilations)):
+                span = (kk - 1) * d + 1
+                padded = SymExpr.lift(size) + self.begin[j] + self.end[j]
+                if not padded.is_const():
+                    raise node.fail(f"ceil_mode = 1 needs static spatial dims (dim {j} is {size})")
+                p = padded.value or 0
+                out = -(-(p - span) // s) + 1
+                if (out - 1) * s >= (size + self.begin[j]):  # a window starting in the padding
+                    out -= 1
+                self.extra[j] = max((out - 1) * s + span - p, 0)
+
+    def padding(self) -> list[int]:
+        """relax order: every begin, then every end (extra ceil-mode padding included)."""
+        return self.begin + [e + x for e, x in zip(self.end, self.extra)]
+
+
+def _spatial_kernel(node: Node, weight_dims: list[Any] | None, k: int) -> list[int]:
+    kernel = node.attr("kernel_shape", None)
+    if kernel is None and weight_dims is not None:
+        kernel = weight_dims[2:]
+    if kernel is None or len(kernel) != k or not all(isinstance(v, int) for v in kernel):
+        raise node.fail(f"kernel_shape must give {k} static sizes, got {kernel}")
+    return list(kernel)
+
+
+def _as_2d(node: Node, x: SSAValue, dims: list[Any]) -> SSAValue:
+    """[N, C, L] -> [N, C, 1, L]."""
+    return node.op("reshape", x, shape=[dims[0], dims[1], 1, dims[2]])
+
+
+def _from_2d(node: Node, y: SSAValue) -> SSAValue:
+    n, c, _, w = [d for d in y.type.dims]  # type: ignore[union-attr]
+    return node.op("reshape", y, shape=[n, c, w])
+
+
+def _lift_1d(w: Window) -> tuple[list[int], list[int], list[int], list[int]]:
+    """strides, dilations, padding, kernel of a 1-D window as a 2-D one."""
+    pad = w.padding()
+    return [1, w.strides[0]], [1, w.dilations[0]], [0, pad[0], 0, pad[1]], [1, w.kernel[0]]
+
+
+def _check_rank(node: Node, i: int = 0) -> int:
+    rank = node.rank(i)
+    if rank not in (3, 4, 5):
+        raise node.fail(f"the input must be 3-D, 4-D or 5-D (N, C, spatial...), got rank {rank}")
+    return rank - 2
+
+
+# ---- convolution --------------------------------------------------------------------------
+
+
+def _bias(node: Node, y: SSAValue, i: int, k: int) -> SSAValue:
+    if not node.present(i):
+        return y
+    b = node.input(i)
+    b = Known(b.data.reshape([-1] + [1] * k), b.elem) if isinstance(b, Known) else \
+        node.op("reshape", node.tensor(i), shape=[node.shape(i)[0]] + [1] * k)
+    return node.op("add", y, b)
+
+
+@converter("Conv")
+def conv(node: Node) -> Value:
+    k = _check_rank(node)
+    dims, wdims = node.shape(0), node.shape(1)
+    window = Window(node, dims[2:], _spatial_kernel(node, wdims, k))
+    groups = node.attr("group", 1)
+    x, w = node.tensor(0), node.tensor(1)
+    if k == 1:
+        strides, dilation, padding, _ = _lift_1d(window)
+        w2 = node.op("reshape", w, shape=[wdims[0], wdims[1], 1, wdims[2]])
+        y = node.op("conv2d", _as_2d(node, x, dims), w2, strides=strides, padding=padding,
+                    dilation=dilation, groups=groups)
+        y = _from_2d(node, y)
+    elif k == 2:
+        y = node.op("conv2d", x, w, strides=window.strides, padding=window.padding(),
+                    dilation=window.dilations, groups=groups)
+    else:
+        y = node.op("conv3d", x, w, strides=window.strides, padding=window.padding(),
+                    dilation=window.dilations, groups=groups)
+    return _bias(node, y, 2, k)
+
+
+@converter("ConvTranspose")
+def conv_transpose(node: Node) -> Value:
+    k = _check_rank(node)
+    dims, wdims = node.shape(0), node.shape(1)
+    kernel = _spatial_kernel(node, wdims, k)
+    groups = node.attr("group", 1)
+    strides = node.attr("strides", [1] * k)
+    dilations = node.attr("dilations", [1] * k)
+    out_pad = node.attr("output_padding", [0] * k)
+    pads = node.attr("pads", None)
+    output_shape = node.attr("output_shape", None)
+    auto_pad = node.attr("auto_pad", "NOTSET")
+    if len(strides) != k or len(dilations) != k or len(out_pad) != k:
+        raise node.fail(f"strides, dilations and output_padding must have {k} entries")
+    spans = [(kk - 1) * d + 1 for kk, d in zip(kernel, dilations)]
+    if output_shape is not None or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        if output_shape is None:
+            if not all(isinstance(v, int) for v in dims[2:]):
+                raise node.fail(f"auto_pad = {auto_pad} needs static spatial dims")
+            output_shape = [v * s for v, s in zip(dims[2:], strides)]
+        output_shape = list(output_shape[-k:])
+        begin, end = [], []
+        for j in range(k):
+            size = dims[2 + j]
+            if not isinstance(size, int):
+                raise node.fail("output_shape needs static spatial input dims")
+            total = strides[j] * (size - 1) + out_pad[j] + spans[j] - output_shape[j]
+            if total < 0:  # the output grows: more output padding
+                out_pad = list(out_pad)
+                out_pad[j] -= total
+                total = 0
+            lo = total // 2 if auto_pad != "SAME_LOWER" else total - total // 2
+            if auto_pad == "NOTSET" or auto_pad == "SAME_UPPER":
+                lo = total // 2
+            begin.append(lo)
+            end.append(total - lo)
+    else:
+        pads = pads or [0] * (2 * k)
+        if len(pads) != 2 * k:
+            raise node.fail(f"pads must have {2 * k} entries")
+        begin, end = list(pads[:k]), list(pads[k:])
+    x, w = node.tensor(0), node.tensor(1)
+    props = {"groups": groups}
+    if k == 1:
+        w2 = node.op("reshape", w, shape=[wdims[0], wdims[1], 1, wdims[2]])
+        y = node.op("conv2d_transpose", _as_2d(node, x, dims), w2, strides=[1, strides[0]],
+                    padding=[0, begin[0], 0, end[0]], dilation=[1, dilations[0]],
+                    output_padding=[0, out_pad[0]], **props)
+        return _bias(node, _from_2d(node, y), 2, k)
+    name = "conv2d_transpose" if k == 2 else "conv3d_transpose"
+    y = node.op(name, x, w, strides=strides, padding=begin + end, dilation=dilations,
+                output_padding=list(out_pad), **props)
+    return _bias(node, y, 2, k)
+
+
+# ---- pooling ----------------------------------------------------------------------------
+
+
+def _pool(node: Node, kind: str, count_pads: bool | None = None) -> SSAValue:
+    """max or avg pooling (kind) of input 0 with the node's window attributes
+    (`count_pads` overrides count_include_pad)."""
+    k = _check_rank(node)
+    dims = node.shape(0)
+    ceil_mode = bool(node.attr("ceil_mode", 0)) if node.opset >= 10 else False
+    window = Window(node, dims[2:], _spatial_kernel(node, None, k), ceil_mode)
+    if kind == "max" and node.opset < 10 and node.has("dilations"):
+        raise node.fail("dilations are not defined before opset 10")
+    props: dict[str, Any] = {}
+    include = False
+    if kind == "avg":
+        include = bool(node.attr("count_include_pad", 0)) if count_pads is None else count_pads
+        props["count_include_pad"] = include
+    x = node.tensor(0)
+    if k == 1:
+        strides, dilation, padding, kernel = _lift_1d(window)
+        y = node.op(f"{kind}_pool2d", _as_2d(node, x, dims), pool_size=kernel, strides=strides,
+                    padding=padding, dilation=dilation, **props)
+        y = _from_2d(node, y)
+    else:
+        y = node.op(f"{kind}_pool{k}d", x, pool_size=window.kernel, strides=window.strides,
+                    padding=window.padding(), dilation=window.dilations, **props)
+    if include and any(window.extra):
+        y = node.op("multiply", y, _ceil_divisor_fix(node, window, dims[2:]))
+    return y
+
+
+def _ceil_divisor_fix(node: Node, w: Window, spatial: list[Any]) -> Known:
+    """With count_include_pad, windows that reach into the ceil-mode overhang
+    average over the padded input only: kernel size / that count, per output."""
+    factors = []
+    for j, size in enumerate(spatial):
+        span = (w.kernel[j] - 1) * w.dilations[j] + 1
+        limit = size + w.begin[j] + w.end[j]
+        out = (limit + w.extra[j] - span) // w.strides[j] + 1
+        starts = np.arange(out) * w.strides[j]
+        taps = starts[:, None] + np.arange(w.kernel[j])[None, :] * w.dilations[j]
+        factors.append(w.kernel[j] / (taps < limit).sum(axis=1))
+    grid = factors[0]
+    for f in factors[1:]:
+        grid = np.multiply.outer(grid, f)
+    elem = elem_of_relax(node.dtype(0))
+    return Known(grid.astype(numpy_dtype_of(elem)), elem)
+
+
+@converter("MaxPool")
+def max_pool(node: Node) -> list[Value | None]:
+    node.ignore("storage_order")
+    if len(node.proto.output) > 1 and node.proto.output[1]:
+        return [_pool(node, "max"), None]  # Indices: unsupported (an error if used)
+    return [_pool(node, "max")]
+
+
+@converter("AveragePool")
+def average_pool(node: Node) -> Value:
+    if not is_float(node.dtype(0)):
+        raise node.fail("the input must be a float tensor")
+    return _pool(node, "avg")
+
+
+@converter("LpPool")
+def lp_pool(node: Node) -> Value:
+    p = float(node.attr("p", 2))
+    kernel = _spatial_kernel(node, None, _check_rank(node))
+    node.inputs[0] = _power(node, node.op("abs", node.tensor(0)), p)
+    mean = _pool(node, "avg", count_pads=True)  # padding adds zeros to the sum
+    return _power(node, node.op("multiply", mean, _scalar(node, math.prod(kernel))), 1.0 / p)
+
+
+def _scalar(node: Node, value: float, i: int = 0) -> Known:
+    elem = elem_of_relax(node.dtype(i))
+    return Known(np.array(value, dtype=numpy_dtype_of(elem)), elem)
+
+
+def _power(node: Node, x: SSAValue, p: float) -> SSAValue:
+    if p == 1.0:
+        return x
+    if p == 2.0:
+        return node.op("multiply", x, x)
+    if p == 0.5:
+        return node.op("sqrt", x)
+    return node.op("power", x, _scalar(node, p))
+
+
+def _global(node: Node, kind: str) -> Value:
+    rank = node.rank(0)
+    if rank < 3:
+        raise node.fail(f"the input must have spatial dims (rank >= 3), got rank {rank}")
+    axes = list(range(2, rank))
+    if kind == "avg":
+        if rank == 4:
+            return node.op("global_avg_pool2d", node.tensor(0))
+        return node.op("mean", node.tensor(0), axis=axes, keepdims=True)
+    return node.op("max", node.tensor(0), axis=axes, keepdims=True)
+
+
+converter("GlobalAveragePool")(lambda node: _global(node, "avg"))
+converter("GlobalMaxPool")(lambda node: _global(node, "max"))
+
+
+@converter("GlobalLpPool")
+def global_lp_pool(node: Node) -> Value:
+    p = float(node.attr("p", 2))
+    axes = list(range(2, node.rank(0)))
+    powered = _power(node, node.op("abs", node.tensor(0)), p)
+    return _power(node, node.op("sum", powered, axis=axes, keepdims=True), 1.0 / p)
+
+
+# ---- matrix products ----------------------------------------------------------------------
+
+
+@converter("MatMul")
+def matmul(node: Node) -> Value:
+    return node.op("matmul", node.tensor(0), node.tensor(1))
+
+
+@converter("Gemm")
+def gemm(node: Node) -> Value:
+    alpha, beta = float(node.attr("alpha", 1.0)), float(node.attr("beta", 1.0))
+    trans_a, trans_b = node.attr("transA", 0), node.attr("transB", 0)
+    node.ignore("broadcast")
+    if node.rank(0) != 2 or node.rank(1) != 2:
+        raise node.fail("A and B must be 2-D")
+    a = node.tensor(0)
+    if trans_a:
+        a = node.op("permute_dims", a, axes=[1, 0])
+    b = node.input(1)
+    if not trans_b and isinstance(b, Known):  # a constant weight: store it as [N, K]
+        b, trans_b = Known(np.ascontiguousarray(b.data.T), b.elem), 1
+    c = node.input(2) if node.present(2) else None
+    scaled_c = c is not None and beta != 1.0
+    if trans_b and alpha == 1.0 and not scaled_c:
+        args = [a, node.graph.materialize(b)]
+        if c is not None and len(node.shape(2)) <= 1:
+            args.append(node.graph.materialize(c))
+            c = None
+        y = node.op("linear", *args)
+    else:
+        bt = node.graph.materialize(b)
+        if trans_b:
+            bt = node.op("permute_dims", bt, axes=[1, 0])
+        y = node.op("matmul", a, bt)
+        if alpha != 1.0:
+            y = node.op("multiply", y, _scalar(node, alpha))
+    if c is not None:
+        cv = node.graph.materialize(c)
+        if beta != 1.0:
+            cv = node.op("multiply", cv, _scalar(node, beta, 2))
+        y = node.op("add", y, cv)
+    return y
+
+
+# ---- softmax family ------------------------------------------------------------------------
+
+
+def _softmax(node: Node, name: str) -> Value:
+    dims = node.shape(0)
+    rank = len(dims)
+    axis = node.attr("axis", 1 if node.opset < 13 else -1)
+    axis = norm_axis(node, axis, rank)
+    x = node.tensor(0)
+    if node.opset >= 13 or axis == rank - 1:
+        return node.op(name, x, axis=axis) if name != "hardmax" else _hardmax(node, x, axis)
+    # before opset 13: over the dims from axis on, as one flattened dim
+    flat = node.op("reshape", x, shape=[prod(dims[:axis]), prod(dims[axis:])])
+    y = node.op(name, flat, axis=1) if name != "hardmax" else _hardmax(node, flat, 1)
+    return node.op("reshape", y, shape=dims)
+
+
+def _hardmax(node: Node, x: SSAValue, axis: int) -> SSAValue:
+    dims = list(x.type.dims)  # type: ignore[union-attr]
+    first = node.op("argmax", x, axis=axis, keepdims=True)
+    shape = [1] * len(dims)
+    shape[axis] = dims[axis]
+    positions = node.op("reshape", node.op("arange", end=dims[axis]), shape=shape)
+    hit = node.op("equal", first, positions)
+    return node.op("cast", hit, dtype=dtype_name(x.type.dtype))  # type: ignore[union-attr]
+
+
+converter("Softmax")(lambda node: _softmax(node, "softmax"))
+converter("LogSoftmax")(lambda node: _softmax(node, "log_softmax"))
+converter("Hardmax")(lambda node: _softmax(node, "hardmax"))

@@ -1,0 +1,5 @@
+"""(being written)"""
+
+from xrelax.relax.op_base import TensorOp
+
+CONV_ND_OPS: list[type[TensorOp]] = []
