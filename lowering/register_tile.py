@@ -147,11 +147,14 @@ class _Evaluator:
             if fused is not None:
                 return fused
         kinds = [self.value(o, row) for o in op.operands]
-        if all(isinstance(k, _Scalar) for k in kinds):
-            for o, k in zip(op.operands, kinds):
-                self.low.vmap[o] = k.value  # type: ignore[union-attr]
+        if isinstance(op, tir.ExprOp):  # no operands: the kernel's symbolic values
             self.low.lower_op(op, self.dst)
             return _Scalar(self.low.v(op.results[0]))
+        if all(isinstance(k, _Scalar) for k in kinds):
+            # a private operand map: the caller's value map must stay as it was,
+            # in case the tile does not match and is lowered as plain loops
+            operands = {o: k.value for o, k in zip(op.operands, kinds)}  # type: ignore[union-attr]
+            return _Scalar(self.emit(op.clone(operands)).results[0])
         if isinstance(op, (arith.AddiOp, arith.SubiOp)) and isinstance(kinds[1], _Scalar) \
                 and isinstance(kinds[0], _Lane):
             lane = kinds[0]

@@ -6,8 +6,10 @@ For each kernel:
    outside the innermost spatial loop (`xrelax.tir.schedule.split_reduction`),
    so the innermost loop walks its output contiguously and LLVM vectorizes it
    (a matmul becomes the i-k-j order);
-2. the outermost loop of each loop nest whose iterations are independent
-   becomes `parallel` (`parallelize_outer`): it runs on all cores.
+2. in each loop nest with enough work, the first loop (from the outside) with
+   at least as many iterations as cores and independent iterations becomes
+   `parallel` (`xrelax.tir.autoschedule.parallel`): a batch loop of extent 1
+   is skipped, so batch-1 layers run on all cores.
 
 0. every contraction (a reduction whose output's last index some operand
    reads contiguously: matmul, dense, batch matmul, stride-1 NCHW conv, ...)
@@ -32,7 +34,8 @@ from xdsl.passes import ModulePass
 
 from xrelax.tir import ops as tir
 from xrelax.tir.autoschedule.contraction import schedule_contraction
-from xrelax.tir.schedule import parallelize_outer, split_reduction
+from xrelax.tir.autoschedule.parallel import parallelize_nests
+from xrelax.tir.schedule import split_reduction
 from xrelax.tir.target import target_named
 
 
@@ -59,4 +62,4 @@ class DefaultSchedule(ModulePass):
                 for block in [b for b in kernel.walk() if isinstance(b, tir.BlockOp)]:
                     split_reduction(block)
             if self.parallel:
-                parallelize_outer(kernel)
+                parallelize_nests(kernel, target)

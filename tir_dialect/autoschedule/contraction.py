@@ -82,7 +82,7 @@ def _analyse(block: tir.BlockOp) -> _Contraction | None:
         return None
     out_idx = list(stores[0].indices)
     spatial = [v for v in block.iter_vars if kinds[v] == "spatial"]
-    if sorted(map(id, out_idx)) != sorted(map(id, spatial)):
+    if not out_idx or sorted(map(id, out_idx)) != sorted(map(id, spatial)):
         return None
     lane = out_idx[-1]
     vector_loads = [op for op in block.body.block.ops if isinstance(op, tir.LoadOp)

@@ -93,3 +93,40 @@ tir.func @last(%X: !tir.buffer<[n], f32>, %Y: !tir.buffer<[], f32>) {
     }
   }
 }
+
+// -----
+
+// Batch 1: the loop of extent 1 is skipped and the channel loop runs on all
+// cores; a loop whose iterations accumulate into one element stays serial.
+// CHECK-LABEL: tir.func @batch1
+// CHECK:         tir.for %n = 0 to 1 {
+// CHECK-NEXT:      tir.for parallel %c = 0 to 64 {
+// CHECK-LABEL: tir.func @rowsum
+// CHECK-NOT:     parallel
+tir.func @batch1(%X: !tir.buffer<[1, 64, 32, 32], f32>, %Y: !tir.buffer<[1, 64, 32, 32], f32>) {
+  tir.for %n = 0 to 1 {
+    tir.for %c = 0 to 64 {
+      tir.for %h = 0 to 32 {
+        tir.for %w = 0 to 32 {
+          tir.block "Y" (%vn = spatial[1] %n, %vc = spatial[64] %c, %vh = spatial[32] %h, %vw = spatial[32] %w) {
+            %x = tir.load %X[%vn, %vc, %vh, %vw] : f32
+            %e = math.exp %x : f32
+            tir.store %e, %Y[%vn, %vc, %vh, %vw] : f32
+          }
+        }
+      }
+    }
+  }
+}
+tir.func @rowsum(%X: !tir.buffer<[256, 256], f32>, %S: !tir.buffer<[256], f32>) {
+  tir.for %r = 0 to 256 {
+    tir.for %i = 0 to 256 {
+      tir.block "S" (%vi = spatial[256] %i, %vr = reduce[256] %r) {
+        %x = tir.load %X[%vi, %vr] : f32
+        %s = tir.load %S[%vi] : f32
+        %t = arith.addf %s, %x : f32
+        tir.store %t, %S[%vi] : f32
+      }
+    }
+  }
+}
