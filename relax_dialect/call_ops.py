@@ -1,9 +1,7 @@
-"""relax calls: `relax.call_tir` (a tir kernel, destination-passing style),
-`relax.call_dps_packed` and `relax.call_packed` (external registered
-functions), and `relax.call` (another relax function of the module).
-
-They use the text helpers and `FuncOp` of `xrelax.relax.ops`, which
-re-exports them (`rx.CallTIROp`).
+"""relax calls out of the graph: `relax.call_tir` (a tir kernel,
+destination-passing style), `relax.call_dps_packed` and `relax.call_packed`
+(external registered functions). `relax.call` (another relax function) is in
+`func_ops.py`; `xrelax.relax.ops` re-exports them all (`rx.CallTIROp`).
 """
 
 from __future__ import annotations
@@ -16,24 +14,23 @@ from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
     prop_def,
-    result_def,
     traits_def,
     var_operand_def,
     var_result_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.traits import Pure, SymbolTable
+from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from xrelax.relax.ops import (
-    FuncOp,
+from xrelax.relax.syntax import (
     check_relax_type,
     parse_result_types,
     print_operand_list,
     print_result_types,
 )
-from xrelax.relax.types import TensorType, is_relax_type, may_match
+from xrelax.relax.types import TensorType
+from xrelax.relax.verify import verify_call_tir
 from xrelax.tir.symbolic import ExprLike, SymExpr
 from xrelax.tir.syntax import parse_defined_operands
 from xrelax.tir.types import SymExprAttr, parse_shape, shape_attr
@@ -69,8 +66,6 @@ class CallTIROp(IRDLOperation):
         return tuple(a.data for a in self.sym_args.data)
 
     def verify_(self) -> None:
-        from xrelax.relax.verify import verify_call_tir
-
         verify_call_tir(self)
 
     @classmethod
@@ -168,54 +163,3 @@ class CallPackedOp(IRDLOperation):
 
     def print(self, printer: Printer) -> None:
         _print_packed_call(printer, self)
-
-
-@irdl_op_definition
-class CallOp(IRDLOperation):
-    """Call another relax function of the module: `%y = relax.call @f(%x) : T`.
-    Allowed in a dataflow block when the callee is pure (it contains no
-    call_packed). `fuse-ops` makes such calls to the fused groups it outlines."""
-
-    name = "relax.call"
-
-    callee = prop_def(SymbolRefAttr)
-    args = var_operand_def()
-    result = result_def()
-
-    def __init__(self, callee: str, args: Sequence[SSAValue], result_type: Attribute):
-        super().__init__(operands=[args], result_types=[result_type],
-                         properties={"callee": SymbolRefAttr(callee)})
-
-    def callee_op(self) -> FuncOp | None:
-        found = SymbolTable.lookup_symbol(self, self.callee)
-        return found if isinstance(found, FuncOp) else None
-
-    def verify_(self) -> None:
-        name = self.callee.root_reference.data
-        callee = SymbolTable.lookup_symbol(self, self.callee)
-        if not isinstance(callee, FuncOp):
-            raise VerifyException(f"relax.call: no relax function named @{name}")
-        params = callee.function_type.inputs.data
-        if len(params) != len(self.args):
-            raise VerifyException(f"relax.call: @{name} takes {len(params)} arguments, "
-                                  f"got {len(self.args)}")
-        for i, (p, a) in enumerate(zip(params, self.args)):
-            if not may_match(p, a.type):
-                raise VerifyException(f"relax.call: argument #{i} of type {a.type} can never "
-                                      f"match parameter type {p} of @{name}")
-        if not is_relax_type(self.result.type):
-            raise VerifyException("relax.call: the result must have a relax type")
-
-    @classmethod
-    def parse(cls, parser: Parser) -> CallOp:
-        callee = parser.parse_symbol_name().data
-        args = parse_defined_operands(parser, parser.Delimiter.PAREN, "an argument")
-        parser.parse_punctuation(":")
-        return CallOp(callee, args, parser.parse_type())
-
-    def print(self, printer: Printer) -> None:
-        printer.print_string(" ")
-        printer.print_symbol_name(self.callee.root_reference.data)
-        print_operand_list(printer, self.args)
-        printer.print_string(" : ")
-        printer.print_attribute(self.result.type)

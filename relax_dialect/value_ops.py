@@ -3,8 +3,8 @@
 `relax.tuple`, `relax.get_item`, and the control flow `relax.if` with its
 `relax.yield`.
 
-They use the text helpers of `xrelax.relax.ops`, which re-exports them
-(`rx.MatchCastOp`).
+They use the text helpers of `syntax.py`; `xrelax.relax.ops` re-exports
+them (`rx.MatchCastOp`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from xdsl.traits import HasParent, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from xrelax.relax import types as rt
-from xrelax.relax.ops import (
+from xrelax.relax.syntax import (
     check_relax_type,
     parse_typed_values,
     print_operand_list,

@@ -1,117 +1,24 @@
-"""Function-level rules of relax that no single op can check alone.
-
-- every symbolic variable is defined before it is used: by standing alone as
-  a dim of a parameter type, or by a `relax.match_cast` earlier in the body;
-- a value defined inside a `relax.dataflow` is used outside only through
-  that block's results;
-- `relax.call_tir` agrees with its tir callee: arity, dtypes, ranks, and
-  shapes wherever they are determined.
+"""Rules that relate a relax call to its tir callee: `relax.call_tir` (and
+`relax.call_kernel`) agree with the kernel in arity, dtypes, ranks, and shapes
+wherever they are determined; `kernel_binding` finds the values of the
+kernel's symbolic variables at a call. (The function-level rules are in
+`func_ops.py`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from xdsl.dialects.builtin import ArrayAttr, IndexType, IntegerType
-from xdsl.ir import Attribute, Operation, OpResult, SSAValue
+from xdsl.dialects.builtin import IndexType, IntegerType
+from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.traits import SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
-from xrelax.relax.types import PrimType, TensorType, definable_vars, free_vars
+from xrelax.relax.types import PrimType, TensorType
+from xrelax.tir.ops import FuncOp as TirFuncOp
 from xrelax.tir.symbolic import SymExpr, prove_different
-from xrelax.tir.syntax import OpVerifyException
-from xrelax.tir.types import BufferType, SymExprAttr
-
-if TYPE_CHECKING:
-    from xrelax.relax.ops import CallTIROp, FuncOp
-
-
-def _sym_exprs_of(op: Operation) -> list[SymExpr]:
-    """Symbolic expressions an op carries in its properties (call_tir's `sym`,
-    a shape's dims, a reshape's target shape, ...)."""
-    found: list[SymExpr] = []
-
-    def visit(attr: Attribute) -> None:
-        if isinstance(attr, SymExprAttr):
-            found.append(attr.data)
-        elif isinstance(attr, ArrayAttr):
-            for item in attr.data:
-                visit(item)
-
-    for attr in op.properties.values():
-        visit(attr)
-    return found
-
-
-def _enclosing_dataflow(op: Operation, stop: Operation) -> Operation | None:
-    from xrelax.relax.ops import DataflowOp
-
-    parent = op.parent_op()
-    while parent is not None and parent is not stop:
-        if isinstance(parent, DataflowOp):
-            return parent
-        parent = parent.parent_op()
-    return None
-
-
-def _is_ancestor(ancestor: Operation, op: Operation) -> bool:
-    parent = op.parent_op()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.parent_op()
-    return False
-
-
-def verify_function(func: FuncOp) -> None:
-    from xrelax.relax.ops import MatchCastOp
-
-    fname = func.sym_name.data
-    params = func.function_type.inputs.data
-    defined: set[str] = set()
-    for t in params:
-        defined |= definable_vars(t)
-    for i, t in enumerate(params):
-        missing = free_vars(t) - defined
-        if missing:
-            raise VerifyException(
-                f"symbolic variable '{sorted(missing)[0]}' in the type of parameter #{i} of "
-                f"@{fname} is not defined: it must stand alone as a dim of some parameter")
-    missing = free_vars(func.result_type) - defined
-    if missing:
-        raise VerifyException(
-            f"symbolic variable '{sorted(missing)[0]}' in the result type of @{fname} is not "
-            "defined by the parameters")
-
-    for op in func.body.walk():
-        if op is func:
-            continue
-        if isinstance(op, MatchCastOp):
-            defined |= definable_vars(op.result.type)
-        used: set[str] = set()
-        for r in op.results:
-            used |= free_vars(r.type)
-        for e in _sym_exprs_of(op):
-            used |= e.free_vars()
-        missing = used - defined
-        if missing and isinstance(op, MatchCastOp):
-            raise OpVerifyException(
-                op, f"relax.match_cast: symbolic variable '{sorted(missing)[0]}' is not defined; "
-                "a match_cast defines only variables that stand alone as a dim (e.g. [k], "
-                "not [k * 2])")
-        if missing:
-            raise OpVerifyException(
-                op, f"{op.name}: symbolic variable '{sorted(missing)[0]}' is used before it is "
-                "defined (define it by a parameter's type or an earlier relax.match_cast)")
-        for operand in op.operands:
-            if not isinstance(operand, OpResult):
-                continue
-            df = _enclosing_dataflow(operand.op, func)
-            if df is not None and not _is_ancestor(df, op):
-                raise OpVerifyException(
-                    op, f"{op.name} uses a value defined inside a relax.dataflow block; only "
-                    "the values listed in its relax.output are visible outside it")
+from xrelax.tir.types import BufferType
 
 
 def _dtype_ok_for_scalar(param: Attribute, arg: Attribute) -> bool:
@@ -143,10 +50,9 @@ def kernel_binding(kernel: Any, sym_exprs: Sequence[SymExpr], types: Sequence[At
     return binding
 
 
-def verify_call_tir(op: CallTIROp | Any, outs: Sequence[SSAValue] | None = None) -> None:
+def verify_call_tir(op: Operation | Any, outs: Sequence[SSAValue] | None = None) -> None:
     """Also checks `relax.call_kernel`, whose outputs are operands (`outs`)."""
     outs = list(op.outputs) if outs is None else list(outs)
-    from xrelax.tir.ops import FuncOp as TirFuncOp
 
     name = op.callee.root_reference.data
     callee = SymbolTable.lookup_symbol(op, op.callee)
