@@ -1,7 +1,7 @@
 """`default-pipeline`: what `relax-run` and `compile_module` run before lowering.
 
     canonicalize-bindings -> legalize-ops -> fold-constant -> relax-cse -> relax-dce
-      -> annotate-op-pattern -> fuse-ops -> fuse-tir -> relax-dce
+      -> annotate-op-pattern -> fuse-ops -> fuse-tir -> relax-dce -> dedup-kernels
       -> default-schedule -> call-tir-rewrite -> static-plan-memory
       [-> convert-relax-to-std -> convert-std-to-llvm]   with lower=true
 
@@ -71,6 +71,9 @@ class DefaultPipeline(ModulePass):
             steps += [AnnotateOpPattern(), FuseOps(), FuseTIR()]
             if self.dce:
                 steps.append(RelaxDCE())
+        from xrelax.passes.dedup_kernels import DedupKernels
+
+        steps.append(DedupKernels())  # before scheduling: each kernel is scheduled once
         if self.schedule:
             from xrelax.passes.default_schedule import DefaultSchedule
 

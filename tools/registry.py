@@ -43,6 +43,7 @@ PASSES: dict[str, str] = {
     "default-schedule": "xrelax.passes.default_schedule:DefaultSchedule",
     "call-tir-rewrite": "xrelax.passes.call_tir_rewrite:CallTIRRewrite",
     "static-plan-memory": "xrelax.passes.static_plan_memory:StaticPlanMemory",
+    "dedup-kernels": "xrelax.passes.dedup_kernels:DedupKernels",
     "relax-cse": "xrelax.passes.relax_cse:RelaxCSE",
     "canonicalize-bindings": "xrelax.passes.canonicalize_bindings:CanonicalizeBindings",
     "convert-relax-to-std": "xrelax.lowering.relax_to_std:ConvertRelaxToStd",
