@@ -22,7 +22,6 @@ from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
-from xrelax.lowering.math_to_llvm import INTRINSICS, LIBM
 from xrelax.relax import ops as rx
 from xrelax.relax.op_base import TensorOp
 from xrelax.relax.types import TensorType, TupleType
@@ -65,11 +64,16 @@ def _result_types(op: TensorOp) -> list[Any]:
     return list(t.types) if isinstance(t, TupleType) else [t]
 
 
-# Generated kernels are not named like C library functions (`exp`, `erf`, ...):
-# in the LLVM IR a kernel @exp would read like libm's. (Correctness does not
-# depend on it: the JIT prefixes every function the module defines.)
+# Generated kernels are not named like the C library functions that the
+# lowering calls (`exp`, `erf`, ...): in the LLVM IR a kernel @exp would read
+# like libm's. (Correctness does not depend on it: the JIT prefixes every
+# function the module defines, and compile_module renames reserved names.)
+_LIBM = ("fabs", "ceil", "floor", "round", "roundeven", "trunc", "sqrt", "exp", "exp2", "log",
+         "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+         "pow", "copysign", "atan2", "fma", "ctpop", "erf", "cbrt", "expm1", "log1p", "asinh",
+         "acosh", "atanh")
 _C_NAMES = {"abort", "aligned_alloc", "free", "memcpy", "memmove", "memset",
-            *(f"{n}{s}" for _, n in LIBM + INTRINSICS for s in ("", "f"))}
+            *(f"{n}{s}" for n in _LIBM for s in ("", "f"))}
 
 
 class _Legalizer:
