@@ -20,6 +20,11 @@ from xrelax.tir.schedule.helpers import (
     split_reduction,
     substitute_symbols,
 )
+from xrelax.tir.schedule.index_map import IndexMap
+from xrelax.tir.schedule.nest import ScheduleError
+from xrelax.tir.schedule.schedule import BlockRV, LoopRV, Schedule
+from xrelax.tir.schedule.trace import Instruction, Trace
 
-__all__ = ["compute_inline", "parallelize_outer", "perfect_nest", "split_reduction",
+__all__ = ["BlockRV", "IndexMap", "Instruction", "LoopRV", "Schedule", "ScheduleError", "Trace",
+           "compute_inline", "parallelize_outer", "perfect_nest", "split_reduction",
            "substitute_symbols"]

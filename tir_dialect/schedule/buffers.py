@@ -1,0 +1,329 @@
+"""Buffer primitives: cache_read, cache_write, transform_layout.
+
+A cache is a local buffer (`tir.alloc_buffer {scope = "local"}`) of the
+buffer's shape with a copy block: before the consumer's loop nest for a read
+cache, after the producer's for a write cache. `compute_at` /
+`reverse_compute_at` then move the copy to where a tile needs it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import (
+    FloatAttr,
+    FunctionType,
+    IntegerAttr,
+    IntegerType,
+    StringAttr,
+    SymbolRefAttr,
+)
+from xdsl.ir import Operation, SSAValue
+
+from xrelax.tir import ops as tir
+from xrelax.tir.schedule.index import Emitter, Names, interval
+from xrelax.tir.schedule.index_map import IndexMap, IndexMapError
+from xrelax.tir.schedule.nest import (
+    ScheduleError,
+    blocks_under,
+    describe,
+    is_local,
+    kernel_of,
+    loads_of,
+    new_loop,
+    read,
+    stores_of,
+    top_level_op,
+    value_name,
+    written,
+)
+from xrelax.tir.symbolic import SymExpr, prove_equal
+from xrelax.tir.types import BufferType
+
+
+def as_index_map(value: Any) -> IndexMap:
+    try:
+        return IndexMap.of(value)
+    except IndexMapError as err:
+        raise ScheduleError(f"transform_layout: {err}") from None
+
+
+def _buffer_name(buffer: SSAValue, fallback: str) -> str:
+    return buffer.name_hint or fallback
+
+
+def _alloc(kernel: tir.FuncOp, btype: BufferType, name: str, scope: str | None) -> SSAValue:
+    alloc = tir.AllocBufferOp(btype)
+    alloc.result.name_hint = name
+    if scope is not None:
+        alloc.attributes["scope"] = StringAttr(scope)
+    body = kernel.body.block
+    allocs = [op for op in body.ops if isinstance(op, tir.AllocBufferOp)]
+    if allocs:
+        body.insert_op_after(alloc, allocs[-1])
+    elif body.first_op is not None:
+        body.insert_op_before(alloc, body.first_op)
+    else:
+        body.add_op(alloc)
+    return alloc.result
+
+
+def _copy_nest(name: str, src: SSAValue, dst: SSAValue) -> tuple[tir.ForOp | tir.BlockOp,
+                                                                 tir.BlockOp]:
+    """for ax0.. { block name (v0 = spatial[d0] ax0, ...) { dst[v] = src[v] } }"""
+    dims = src.type.dims  # type: ignore[attr-defined]
+    loops = [new_loop(0, d, name=f"ax{k}") for k, d in enumerate(dims)]
+    for outer, inner in zip(loops, loops[1:]):
+        outer.body.block.add_op(inner)
+    block = tir.BlockOp(name, [lp.induction_var for lp in loops], ["spatial"] * len(dims),
+                        dims)
+    for k, arg in enumerate(block.iter_vars):
+        arg.name_hint = f"v{k}"
+    load = tir.LoadOp(src, block.iter_vars)
+    block.body.block.add_ops([load, tir.StoreOp(load.result, dst, block.iter_vars)])
+    if loops:
+        loops[-1].body.block.add_op(block)
+        return loops[0], block
+    return block, block
+
+
+def _check_scope(scope: str, p: str) -> None:
+    if not isinstance(scope, str) or not scope.isidentifier():
+        raise ScheduleError(f"{p}: the storage scope must be a name like \"local\", got "
+                            f"{scope!r}")
+
+
+def _pick(buffers: list[SSAValue], index: int, block: tir.BlockOp, what: str, p: str,
+          ) -> SSAValue:
+    if not isinstance(index, int) or not 0 <= index < len(buffers):
+        names = ", ".join(f"{i}: {value_name(b)}" for i, b in enumerate(buffers)) or "none"
+        raise ScheduleError(f"{p}: {describe(block)} has no {what} buffer #{index!r} "
+                            f"({what} buffers: {names})")
+    return buffers[index]
+
+
+def cache_read(block: tir.BlockOp, index: int, scope: str = "local") -> tir.BlockOp:
+    p = "cache_read"
+    _check_scope(scope, p)
+    ins = [b for b in read(block) if b not in written(block)]
+    src = _pick(ins, index, block, "read", p)
+    top = top_level_op(block)
+    for other in blocks_under(top):
+        if src in written(other):
+            raise ScheduleError(f"{p}: {value_name(src)} is written inside the loop nest of "
+                                f"{describe(block)} (by {describe(other)})")
+    kernel = kernel_of(block)
+    name = f"{_buffer_name(src, block.block_name.data)}_{scope}"
+    cache = _alloc(kernel, src.type, name, scope)  # type: ignore[arg-type]
+    root, copy = _copy_nest(name, src, cache)
+    kernel.body.block.insert_op_before(root, top)
+    for ld in loads_of(block):
+        if ld.buffer is src:
+            ld.operands[0] = cache
+    return copy
+
+
+def cache_write(block: tir.BlockOp, index: int, scope: str = "local") -> tir.BlockOp:
+    p = "cache_write"
+    _check_scope(scope, p)
+    dst = _pick(written(block), index, block, "written", p)
+    for use in dst.uses:
+        op = use.operation
+        if isinstance(op, tir.StoreOp) and not block.is_ancestor(op):
+            raise ScheduleError(f"{p}: {value_name(dst)} is also written outside "
+                                f"{describe(block)}")
+    if dst in read(block) and block.init is None:
+        raise ScheduleError(f"{p}: {describe(block)} accumulates into {value_name(dst)} "
+                            "without a tir.init (it reads what another block wrote)")
+    spatial = [v for v, k in zip(block.iter_vars, block.kinds) if k == "spatial"]
+    doms = dict(zip(block.iter_vars, block.iter_doms.data))
+    for s in stores_of(block):
+        if s.buffer is not dst:
+            continue
+        if len(set(s.indices)) != len(s.indices) or any(i not in spatial for i in s.indices) \
+                or any(not prove_equal(doms[i].data, d)
+                       for i, d in zip(s.indices, dst.type.dims)):  # type: ignore[attr-defined]
+            raise ScheduleError(f"{p}: {describe(block)} must write all of "
+                                f"{value_name(dst)}, at its spatial iteration variables")
+    top = top_level_op(block)
+    for other in blocks_under(top):
+        if other is not block and dst in read(other) + written(other):
+            raise ScheduleError(f"{p}: {describe(other)} also accesses {value_name(dst)} "
+                                f"inside the loop nest of {describe(block)}")
+    kernel = kernel_of(block)
+    name = f"{_buffer_name(dst, block.block_name.data)}_{scope}"
+    cache = _alloc(kernel, dst.type, name, scope)  # type: ignore[arg-type]
+    for op in block.walk():
+        if isinstance(op, (tir.LoadOp, tir.StoreOp)) and op.buffer is dst:
+            op.operands[0 if isinstance(op, tir.LoadOp) else 1] = cache
+    root, copy = _copy_nest(name, cache, dst)
+    kernel.body.block.insert_op_after(root, top)
+    return copy
+
+
+# ---- transform_layout -----------------------------------------------------------------
+
+def _resolve_buffer(block: tir.BlockOp, buffer: Any, p: str) -> SSAValue:
+    if isinstance(buffer, (tuple, list)) and len(buffer) == 2 and buffer[0] in ("read",
+                                                                                 "write"):
+        kind, index = buffer
+        pool = read(block) if kind == "read" else written(block)
+        return _pick(pool, index, block, kind if kind == "read" else "written", p)
+    if isinstance(buffer, str):
+        kernel = kernel_of(block)
+        pool = list(kernel.args) + [op.result for op in kernel.body.block.ops
+                                    if isinstance(op, tir.AllocBufferOp)]
+        found = [b for b in pool if isinstance(b.type, BufferType) and b.name_hint == buffer]
+        if len(found) != 1:
+            raise ScheduleError(f"{p}: @{kernel.sym_name.data} has "
+                                f"{'no' if not found else 'several'} buffer named %{buffer}")
+        return found[0]
+    raise ScheduleError(f"{p}: name the buffer as (\"read\", i), (\"write\", i) or by its "
+                        f"name, not {buffer!r}")
+
+
+def _check_injective(imap: IndexMap, dims: list[SymExpr], new_dims: list[SymExpr],
+                     buf: str, p: str) -> None:
+    """Evaluate the map on every index of small instances of the buffer: no two
+    indices may meet, and every image must lie inside the new shape."""
+    free = sorted(set().union(*(d.free_vars() for d in dims + new_dims)))
+    samples = [dict(zip(free, vals)) for vals in
+               itertools.islice(itertools.product((1, 3, 17), repeat=len(free)), 9)] or [{}]
+    for env in samples:
+        shape = [d.evaluate(env) for d in dims]
+        bound = [d.evaluate(env) for d in new_dims]
+        count = 1
+        for s in shape:
+            count *= s
+        if count > 50000:
+            continue
+        seen: dict[tuple, tuple] = {}
+        for idx in itertools.product(*(range(s) for s in shape)):
+            point = dict(env, **dict(zip(imap.params, idx)))
+            image = tuple(e.evaluate(point) for e in imap.exprs)
+            if any(not 0 <= x < b for x, b in zip(image, bound)):
+                raise ScheduleError(f"{p}: the index map sends {idx} of {buf} to {image}, "
+                                    f"outside the new shape {bound}")
+            if image in seen:
+                raise ScheduleError(f"{p}: the index map is not one-to-one on {buf}: "
+                                    f"{seen[image]} and {idx} both go to {image}")
+            seen[image] = idx
+
+
+def _callers(kernel: tir.FuncOp) -> list[Operation]:
+    module = kernel.parent_op()
+    if module is None:
+        return []
+    name = kernel.sym_name.data
+    found = []
+    for op in module.walk():
+        callee = op.properties.get("callee")
+        if op.name == "relax.call_tir" and isinstance(callee, SymbolRefAttr) \
+                and callee.string_value() == name:
+            found.append(op)
+    return found
+
+
+def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
+                     pad_value: float | int | None = None) -> None:
+    p = "transform_layout"
+    buf = _resolve_buffer(block, buffer, p)
+    btype = buf.type
+    assert isinstance(btype, BufferType)
+    bname = value_name(buf)
+    dims = list(btype.dims)
+    if len(imap.params) != len(dims):
+        raise ScheduleError(f"{p}: the index map takes {len(imap.params)} indices but {bname} "
+                            f"has rank {len(dims)}")
+    for e in imap.exprs:
+        extra = e.free_vars() - set(imap.params)
+        if extra:
+            raise ScheduleError(f"{p}: the index map uses '{sorted(extra)[0]}', which is not "
+                                "one of its parameters")
+    ranges = {name: (SymExpr.const(0), d - 1) for name, d in zip(imap.params, dims)}
+    new_dims = []
+    for e in imap.exprs:
+        rng = interval(e, ranges)
+        if rng is None or rng[0].bounds()[0] < 0:
+            raise ScheduleError(f"{p}: cannot bound the index {e} of the new layout of {bname} "
+                                "(or it can be negative)")
+        new_dims.append(rng[1] + 1)
+    _check_injective(imap, dims, new_dims, bname, p)
+    old_size, new_size = SymExpr.const(1), SymExpr.const(1)
+    for d in dims:
+        old_size = old_size * d
+    for d in new_dims:
+        new_size = new_size * d
+    padded = not prove_equal(old_size, new_size)
+    kernel = kernel_of(block)
+    writers = [u.operation for u in buf.uses if isinstance(u.operation, tir.StoreOp)]
+    if pad_value is not None and not padded:
+        raise ScheduleError(f"{p}: the new layout of {bname} has no padding; drop pad_value")
+    if pad_value is not None and not writers:
+        raise ScheduleError(f"{p}: {bname} is only read by @{kernel.sym_name.data}; a pad value "
+                            "needs a block that writes it")
+    if pad_value is not None and not isinstance(pad_value, (int, float)):
+        raise ScheduleError(f"{p}: pad_value must be a number, got {pad_value!r}")
+    if not is_local(buf) and _callers(kernel):
+        raise ScheduleError(f"{p}: {bname} is a parameter of @{kernel.sym_name.data}, which "
+                            "relax.call_tir calls; its callers would have to change layout "
+                            "too")
+    new_type = BufferType(new_dims, btype.dtype)
+    accesses = [u.operation for u in buf.uses
+                if isinstance(u.operation, (tir.LoadOp, tir.StoreOp))]
+    new_buf = _retype(kernel, buf, new_type)
+    for op in accesses:
+        names = Names()
+        olds = list(op.indices)
+        emit = Emitter(op, names)
+        new_idx = [emit.value(e) for e in imap([names.var(i) for i in olds])]
+        fixed = len(op.operands) - len(olds)
+        op.operands = list(op.operands[:fixed]) + new_idx
+    if padded and pad_value is not None:
+        _fill(kernel, new_buf, pad_value, f"{_buffer_name(buf, 'buffer')}_pad",
+              top_level_op(min(writers, key=_position(kernel))))
+
+
+def _position(kernel: tir.FuncOp):
+    order = {op: i for i, op in enumerate(kernel.walk())}
+    return lambda op: order[op]
+
+
+def _retype(kernel: tir.FuncOp, buf: SSAValue, new_type: BufferType) -> SSAValue:
+    if isinstance(buf.owner, tir.AllocBufferOp):
+        old = buf.owner
+        new = tir.AllocBufferOp(new_type)
+        new.attributes.update(old.attributes)
+        new.result.name_hint = buf.name_hint
+        kernel.body.block.insert_op_before(new, old)
+        buf.replace_all_uses_with(new.result)
+        kernel.body.block.erase_op(old)
+        return new.result
+    buf.type = new_type  # type: ignore[misc]
+    types = [a.type for a in kernel.body.block.args]
+    kernel.properties["function_type"] = FunctionType.from_lists(types, [])
+    return buf
+
+
+def _fill(kernel: tir.FuncOp, buf: SSAValue, value: float | int, name: str,
+          before: Operation) -> None:
+    btype = buf.type
+    assert isinstance(btype, BufferType)
+    dtype = btype.dtype
+    if isinstance(dtype, IntegerType):
+        const = arith.ConstantOp(IntegerAttr(int(value), dtype))
+    else:
+        const = arith.ConstantOp(FloatAttr(float(value), dtype))  # type: ignore[arg-type]
+    dims = list(btype.dims)
+    loops = [new_loop(0, d, name=f"ax{k}") for k, d in enumerate(dims)]
+    for outer, inner in zip(loops, loops[1:]):
+        outer.body.block.add_op(inner)
+    block = tir.BlockOp(name, [lp.induction_var for lp in loops], ["spatial"] * len(dims), dims)
+    block.body.block.add_ops([const, tir.StoreOp(const.result, buf, block.iter_vars)])
+    root: Operation = block
+    if loops:
+        loops[-1].body.block.add_op(block)
+        root = loops[0]
+    kernel.body.block.insert_op_before(root, before)
