@@ -28,7 +28,12 @@ def our_dialects() -> dict[str, Callable[[], Dialect]]:
 
         return Tir
 
-    return {"relax": relax, "tir": tir}
+    def sched():
+        from xrelax.tir.schedule.ir import Sched
+
+        return Sched
+
+    return {"relax": relax, "tir": tir, "sched": sched}
 
 
 # pass name -> "module:Class"; imported only when the pass is used
@@ -41,6 +46,7 @@ PASSES: dict[str, str] = {
     "fuse-tir": "xrelax.passes.fuse_tir:FuseTIR",
     "default-pipeline": "xrelax.passes.default_pipeline:DefaultPipeline",
     "default-schedule": "xrelax.passes.default_schedule:DefaultSchedule",
+    "apply-schedule": "xrelax.passes.apply_schedule:ApplySchedule",
     "call-tir-rewrite": "xrelax.passes.call_tir_rewrite:CallTIRRewrite",
     "static-plan-memory": "xrelax.passes.static_plan_memory:StaticPlanMemory",
     "dedup-kernels": "xrelax.passes.dedup_kernels:DedupKernels",
