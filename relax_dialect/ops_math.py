@@ -183,6 +183,32 @@ class ShrinkOp(UnaryOp):
         return te.if_then_else(x > lambd, x - bias, te.if_then_else(x < -lambd, x + bias, 0.0))
 
 
+# ---- trigonometric and hyperbolic functions ------------------------------------------------
+
+
+class TrigOp(FloatUnaryOp):
+    """A trigonometric or hyperbolic function of a float tensor (C's libm)."""
+
+    def scalar(self, x: Expr) -> Expr:
+        return te.trig(self.name.split(".")[1], x)
+
+
+def _trig(fn: str, doc: str) -> type[TensorOp]:
+    cls = type(f"{fn.capitalize()}Op", (TrigOp,), {"name": f"relax.{fn}", "__doc__": doc,
+                                                   "__module__": __name__})
+    return irdl_op_definition(cls)
+
+
+TRIG_OPS = [_trig(fn, doc) for fn, doc in (
+    ("sin", "The sine (radians)."), ("cos", "The cosine (radians)."),
+    ("tan", "The tangent (radians)."), ("asin", "The arcsine (NaN outside [-1, 1])."),
+    ("acos", "The arccosine (NaN outside [-1, 1])."), ("atan", "The arctangent."),
+    ("sinh", "The hyperbolic sine."), ("cosh", "The hyperbolic cosine."),
+    ("asinh", "The inverse hyperbolic sine."),
+    ("acosh", "The inverse hyperbolic cosine (NaN below 1)."),
+    ("atanh", "The inverse hyperbolic tangent (NaN outside [-1, 1])."))]
+
+
 # ---- predicates and sign -----------------------------------------------------------------
 
 
@@ -417,5 +443,5 @@ MATH_OPS: list[type[TensorOp]] = [
     MishOp, ThresholdedReluOp, ShrinkOp, IsNanOp, IsInfOp, SignOp,
     LogicalAndOp, LogicalOrOp, LogicalXorOp, LogicalNotOp,
     BitwiseAndOp, BitwiseOrOp, BitwiseXorOp, BitwiseNotOp,
-    TruncDivideOp, FloorModOp, TruncModOp,
+    TruncDivideOp, FloorModOp, TruncModOp, *TRIG_OPS,
 ]

@@ -37,9 +37,9 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 # the expression API is re-exported: te.exp, te.sum, te.if_then_else, ...
 from xrelax.tir.compute_expr import (  # noqa: F401
     abs, cast, ceil, const, erf, exp, floor, if_then_else, log, max, maximum, min, minimum,
-    neg, power, prod, round, rsqrt, sigmoid, sqrt, sum, tanh)
+    neg, power, prod, round, rsqrt, sigmoid, sqrt, sum, tanh, trig)
 from xrelax.tir.compute_expr import (
-    INDEX, BinOp, Cast, Compare, Const, Expr, ExprLike, IterVar, Load, Reduce, Select, SymValue,
+    INDEX, TRIG_FUNCS, BinOp, Cast, Compare, Const, Expr, ExprLike, IterVar, Load, Reduce, Select, SymValue,
     Unary, as_dtype, as_expr, dtype_str, is_bool, is_float, iter_vars_in, reduce_identity)
 from xrelax.tir.ops import AllocBufferOp, BlockOp, ExprOp, ForOp, FuncOp, InitOp, LoadOp, StoreOp
 from xrelax.tir.symbolic import ExprLike as SymLike
@@ -326,7 +326,8 @@ _INT_PREDICATES = {"lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge", "eq": "eq
 _FLOAT_UNARY = {"exp": xmath.ExpOp, "log": xmath.LogOp, "sqrt": xmath.SqrtOp,
                 "rsqrt": xmath.RsqrtOp, "tanh": xmath.TanhOp, "erf": xmath.ErfOp,
                 "floor": xmath.FloorOp, "ceil": xmath.CeilOp, "round": xmath.RoundEvenOp,
-                "abs": xmath.AbsFOp, "neg": arith.NegfOp}
+                "abs": xmath.AbsFOp, "neg": arith.NegfOp,
+                **{n: getattr(xmath, n.capitalize() + "Op") for n in TRIG_FUNCS}}
 
 
 class _Emitter:

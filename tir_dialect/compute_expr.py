@@ -270,7 +270,9 @@ def compare(op: str, a: ExprLike, b: ExprLike) -> Expr:
     return Compare(op, a, b)
 
 
-FLOAT_FUNCS = ("exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "floor", "ceil", "round")
+FLOAT_FUNCS = ("exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "floor", "ceil", "round",
+               *(TRIG_FUNCS := ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+                                "asinh", "acosh", "atanh")))
 
 
 def unary(op: str, x: ExprLike) -> Expr:
@@ -294,6 +296,11 @@ def rsqrt(x: ExprLike) -> Expr: return unary("rsqrt", x)
 def tanh(x: ExprLike) -> Expr: return unary("tanh", x)
 def sigmoid(x: ExprLike) -> Expr: return unary("sigmoid", x)
 def erf(x: ExprLike) -> Expr: return unary("erf", x)
+def trig(name: str, x: ExprLike) -> Expr:
+    """A trigonometric or hyperbolic function by name (`sin`, ..., `atanh`; see TRIG_FUNCS)."""
+    if name not in TRIG_FUNCS:
+        raise ValueError(f"no function named {name!r} (known: {', '.join(TRIG_FUNCS)})")
+    return unary(name, x)
 def floor(x: ExprLike) -> Expr: return unary("floor", x)
 def ceil(x: ExprLike) -> Expr: return unary("ceil", x)
 def round(x: ExprLike) -> Expr: return unary("round", x)  # noqa: A001 (half to even)

@@ -304,7 +304,12 @@ for _op, _name, _np in (("Exp", "exp", np.exp), ("Log", "log", np.log),
                         ("Sigmoid", "sigmoid", None), ("Relu", "relu", None),
                         ("Softplus", "softplus", None), ("Softsign", "softsign", None),
                         ("Mish", "mish", None), ("IsNaN", "isnan", None),
-                        ("Sign", "sign", np.sign)):
+                        ("Sign", "sign", np.sign), ("Sin", "sin", np.sin), ("Cos", "cos", np.cos),
+                        ("Tan", "tan", np.tan), ("Asin", "asin", np.arcsin),
+                        ("Acos", "acos", np.arccos), ("Atan", "atan", np.arctan),
+                        ("Sinh", "sinh", np.sinh), ("Cosh", "cosh", np.cosh),
+                        ("Asinh", "asinh", np.arcsinh), ("Acosh", "acosh", np.arccosh),
+                        ("Atanh", "atanh", np.arctanh)):
     converter(_op)(lambda node, n=_name, f=_np: unary(node, n, f))
 
 converter("Neg")(lambda node: unary(node, "neg", np.negative, lambda a: -a))

@@ -151,3 +151,131 @@ def batch_norm(node: Node) -> list[Value | None]:
             for a in args]  # type: ignore[union-attr]
     y = node.op("batch_norm", *args, axis=1, epsilon=eps)
     return [y] + [None] * (len(node.proto.output) - 1)
+
+
+def _stash(node: Node, x: SSAValue, stash: bool) -> SSAValue:
+    """x in f32 when the statistics are stashed in f32 (stash_type = 1) and x is narrower."""
+    name = dtype_name(x.type.dtype)  # type: ignore[union-attr]
+    return node.op("cast", x, dtype="f32") if stash and name in ("f16", "bf16") else x
+
+
+def _like(node: Node, v: SSAValue, ref: SSAValue) -> SSAValue:
+    want = dtype_name(ref.type.dtype)  # type: ignore[union-attr]
+    return v if dtype_name(v.type.dtype) == want else node.op("cast", v, dtype=want)  # type: ignore
+
+
+def _stash_type(node: Node) -> bool:
+    stash = node.attr("stash_type", 1)
+    if stash not in (1, 10, 11, 16):
+        raise node.fail(f"stash_type {stash} is not supported")
+    return stash == 1
+
+
+@converter("InstanceNormalization")
+def instance_norm(node: Node) -> Value:
+    eps = float(node.attr("epsilon", 1e-5))
+    x = node.tensor(0)
+    args = [_like(node, node.tensor(i), x) for i in (1, 2)]
+    return node.op("instance_norm", x, *args, epsilon=eps)
+
+
+@converter("GroupNormalization")
+def group_norm(node: Node) -> Value:
+    eps = float(node.attr("epsilon", 1e-5))
+    groups = node.attr("num_groups")
+    stash = _stash_type(node) if node.opset >= 21 else True
+    x = node.tensor(0)
+    c = node.shape(0)[1]
+    scale, bias = node.tensor(1), node.tensor(2)
+    if node.opset < 21 and node.shape(1)[0] != c:  # opset 18: one scale and bias per group
+        if not isinstance(c, int):
+            raise node.fail("per-group scale and bias need a static channel count")
+        owner = Known(np.arange(c, dtype=np.int64) // (c // groups), 7)
+        scale, bias = (node.op("take", t, owner, axis=0) for t in (scale, bias))
+    xs = _stash(node, x, stash)
+    scale, bias = _like(node, scale, xs), _like(node, bias, xs)
+    return _like(node, node.op("group_norm", xs, scale, bias, num_groups=groups, epsilon=eps), x)
+
+
+def _normalized(node: Node, i: int, dims: list[Any], axis: int, ref: SSAValue) -> SSAValue:
+    """Input i (scale or bias) in the shape of the normalized dims."""
+    target = dims[axis:]
+    t = _like(node, node.tensor(i), ref)
+    if node.shape(i) != target:
+        t = node.op("broadcast_to", t, shape=target)
+    return t
+
+
+@converter("LayerNormalization")
+def layer_norm(node: Node) -> list[Value]:
+    dims = node.shape(0)
+    axis = norm_axis(node, node.attr("axis", -1), len(dims))
+    eps = float(node.attr("epsilon", 1e-5))
+    stash = _stash_type(node)
+    x = node.tensor(0)
+    xs = _stash(node, x, stash)
+    axes = list(range(axis, len(dims)))
+    scale = _normalized(node, 1, dims, axis, xs)
+    if node.present(2):
+        bias = _normalized(node, 2, dims, axis, xs)
+    else:
+        bias = node.op("zeros", shape=dims[axis:], dtype=dtype_name(xs.type.dtype))
+    wants_stats = any(node.proto.output[1:])
+    if not wants_stats:
+        return [_like(node, node.op("layer_norm", xs, scale, bias, axes=axes, epsilon=eps), x)]
+    mean = node.op("mean", xs, axis=axes, keepdims=True)
+    centered = node.op("subtract", xs, mean)
+    var = node.op("mean", node.op("multiply", centered, centered), axis=axes, keepdims=True)
+    inv = node.op("rsqrt", node.op("add", var, _scalar_of(node, eps, xs)))
+    y = node.op("add", node.op("multiply", node.op("multiply", centered, inv), scale), bias)
+    return [_like(node, y, x), mean, inv]
+
+
+def _scalar_of(node: Node, value: float, like: SSAValue) -> Known:
+    elem = elem_of_relax(like.type.dtype)  # type: ignore[union-attr]
+    return Known(np.array(value, dtype=numpy_dtype_of(elem)), elem)
+
+
+@converter("RMSNormalization")
+def rms_norm(node: Node) -> Value:
+    dims = node.shape(0)
+    axis = norm_axis(node, node.attr("axis", -1), len(dims))
+    eps = float(node.attr("epsilon", 1e-5))
+    x = node.tensor(0)
+    xs = _stash(node, x, _stash_type(node))
+    scale = _like(node, node.tensor(1), xs)
+    y = node.op("rms_norm", xs, scale, axes=list(range(axis, len(dims))), epsilon=eps)
+    return _like(node, y, x)
+
+
+@converter("LRN")
+def lrn(node: Node) -> Value:
+    return node.op("lrn", node.tensor(0), size=node.attr("size"),
+                   alpha=float(node.attr("alpha", 1e-4)), beta=float(node.attr("beta", 0.75)),
+                   bias=float(node.attr("bias", 1.0)))
+
+
+@converter("LpNormalization")
+def lp_norm(node: Node) -> Value:
+    axis = norm_axis(node, node.attr("axis", -1), node.rank(0))
+    p = node.attr("p", 2)
+    x = node.tensor(0)
+    if p == 1:
+        norm = node.op("sum", node.op("abs", x), axis=[axis], keepdims=True)
+    elif p == 2:
+        norm = node.op("sqrt", node.op("sum", node.op("multiply", x, x), axis=[axis],
+                                       keepdims=True))
+    else:
+        raise node.fail(f"p must be 1 or 2, got {p}")
+    return node.op("divide", x, norm)
+
+
+@converter("MeanVarianceNormalization")
+def mean_variance_norm(node: Node) -> Value:
+    axes = [norm_axis(node, a, node.rank(0)) for a in node.attr("axes", [0, 2, 3])]
+    x = node.tensor(0)
+    mean = node.op("mean", x, axis=axes, keepdims=True)
+    centered = node.op("subtract", x, mean)
+    var = node.op("mean", node.op("multiply", centered, centered), axis=axes, keepdims=True)
+    std = node.op("add", node.op("sqrt", var), _scalar_of(node, 1e-9, x))
+    return node.op("divide", centered, std)

@@ -355,6 +355,7 @@ def tile(node: Node) -> Value:
 
 @converter("Range")
 def range_(node: Node) -> Value:
+    node.ignore("stash_type")  # the precision of start + i * delta; computed in the dtype
     elem = elem_of_relax(node.dtype(0))
     values = []
     for i, what in ((0, "start"), (1, "limit"), (2, "delta")):
@@ -475,8 +476,14 @@ def depth_to_space(node: Node) -> Value:
 def space_to_depth(node: Node) -> Value:
     n, c, h, w = node.shape(0)
     b = node.attr("blocksize")
+    mode = node.attr("mode", "DCR")
     y = node.op("reshape", node.tensor(0), shape=[n, c, h // b, b, w // b, b])
-    y = node.op("permute_dims", y, axes=[0, 3, 5, 1, 2, 4])
+    if mode == "DCR":
+        y = node.op("permute_dims", y, axes=[0, 3, 5, 1, 2, 4])
+    elif mode == "CRD":
+        y = node.op("permute_dims", y, axes=[0, 1, 3, 5, 2, 4])
+    else:
+        raise node.fail(f"mode '{mode}' is not supported")
     return node.op("reshape", y, shape=[n, c * b * b, h // b, w // b])
 
 

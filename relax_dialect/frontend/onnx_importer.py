@@ -53,8 +53,8 @@ from xrelax.diagnostics import CompileError
 if TYPE_CHECKING:
     import onnx
 
-# the newest opset of the default domain that the converters were written against
-NEWEST_OPSET = 24
+# the newest opset of the default domain (that of onnx 1.23), which the converters follow
+NEWEST_OPSET = 28
 
 
 def _load_converters() -> None:
