@@ -27,8 +27,8 @@ def numpy_mlp(x, w1, b1, w2, b2):
 
 
 def count_kernel_calls(**options: bool) -> int:
-    from xrelax.passes.default_pipeline import DefaultPipeline
-    from xrelax.tools.registry import make_context, parse_text
+    from xrelax.pipeline import DefaultPipeline
+    from xrelax.context import make_context, parse_text
 
     module = parse_text((ROOT / "examples/mlp.mlir").read_text())
     DefaultPipeline(**options).apply(make_context(), module)

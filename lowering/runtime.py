@@ -307,6 +307,18 @@ class Executable:
 DEFAULT_PIPELINE = "legalize-ops,convert-relax-to-std,convert-std-to-llvm"
 
 
+def fold_evaluator(module: ModuleOp) -> Callable[..., Any]:
+    """How `fold-constant` runs kernels at compile time (see passes/fold_constant.py):
+    compile `module` and return its relax function `fold`, called with the
+    constants' value attributes."""
+    fold = compile_module(module, fold=False)["fold"]  # folding the wrapper again would recurse
+
+    def run(*values: Attribute) -> Any:
+        return fold(*[constant_array(v) for v in values])
+
+    return run
+
+
 def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
                    filename: str = "<input>",
                    before_llvm: Callable[[ModuleOp], None] | None = None,
@@ -317,12 +329,13 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
     passes/default_pipeline.py). User errors raise
     `xrelax.diagnostics.CompileError` with a readable message."""
     from xrelax.lowering.jit import JitModule
+    from xrelax.lowering.noalias import mark_noalias_kernels
     from xrelax.lowering.relax_to_std import ConvertRelaxToStd
     from xrelax.lowering.std_to_llvm import ConvertStdToLLVM
     from xrelax.passes.default_pipeline import DefaultPipeline
     from xrelax.relax.compile_input import check_compile_input, rename_reserved_kernels
+    from xrelax.context import make_context
     from xrelax.diagnostics import parse_module, verify_module
-    from xrelax.tools.registry import make_context
 
     ctx = make_context()
     if isinstance(source, str):
@@ -332,7 +345,7 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
     verify_module(module)
     check_compile_input(module)  # untrusted input: only what the compiler lowers
     rename_reserved_kernels(module)
-    pipeline = DefaultPipeline(**pipeline_options)
+    pipeline = DefaultPipeline(evaluator=fold_evaluator, **pipeline_options)
     param_names: dict[str, list[str]] = {}
     for op in module.body.block.ops:
         if op.name == "relax.func":
@@ -340,6 +353,7 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
                                              enumerate(op.body.block.args)]
     pipeline.apply(ctx, module)
     ConvertRelaxToStd().apply(ctx, module)
+    mark_noalias_kernels(module)  # before the kernels lose their call sites' facts
     if before_llvm is not None:
         before_llvm(module)
     metadata = {}

@@ -24,11 +24,13 @@ Each optimization can be turned off, e.g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
+
+from xrelax.passes.fold_constant import HANDED_IN, FoldEvaluator
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class DefaultPipeline(ModulePass):
             steps.append(CanonicalizeBindings())
         steps.append(LegalizeOps())
         if self.fold:
-            steps.append(FoldConstant())
+            steps.append(FoldConstant(evaluator=self.evaluator))
         if self.cse:
             steps.append(RelaxCSE())
         if self.dce:
@@ -91,6 +93,8 @@ class DefaultPipeline(ModulePass):
         return steps
 
     verify_each: bool = False
+    # how fold-constant runs kernels (see passes/fold_constant.py)
+    evaluator: FoldEvaluator | None = field(default=None, compare=False, metadata=HANDED_IN)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         """Run the steps; the module is verified at the end (and after every

@@ -9,11 +9,19 @@ kernel is compiled once per pass however often it is folded.
 Run it after `legalize-ops` to fold high-level ops too. Options:
 `fold-constant{max_bytes=N}` leaves calls whose outputs are larger than N
 bytes (default 1 GiB), so a huge broadcast is not materialized.
+
+The pass compiles and runs kernels through an evaluator that it is handed
+(`FoldConstant(evaluator=...)`), so that it does not import the JIT, which sits
+above the passes: `compile_module` hands in its own JIT
+(`xrelax.lowering.runtime.fold_evaluator`), and the `fold-constant` that
+relax-opt and xdsl-opt run has it bound (`xrelax.pipeline`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from xdsl.context import Context
@@ -23,10 +31,18 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 from xdsl.traits import SymbolTable
 
-from xrelax.tir.types import itemsize
 from xrelax.relax import ops as rx
-from xrelax.relax.builder import dense_attr
+from xrelax.relax.builder import ModuleBuilder, dense_attr
 from xrelax.relax.types import TensorType
+from xrelax.tir.types import itemsize
+
+# Compiles a module that holds a kernel and a relax function `fold` calling it,
+# and returns `fold` as a Python function: it takes the constants' value
+# attributes and returns numpy arrays (a tuple of them for several outputs).
+FoldEvaluator = Callable[[ModuleOp], Callable[..., Any]]
+
+# Marks a pass field that the driver hands in: not a command-line option.
+HANDED_IN = {"handed_in": True}
 
 
 def _static(t: object) -> bool:
@@ -46,33 +62,28 @@ def _foldable(op: rx.CallTIROp, max_bytes: int) -> bool:
     return total <= max_bytes
 
 
-class _Evaluator:
+class _Folder:
     """Compiles each kernel once, as a relax function over its constant inputs."""
 
-    def __init__(self, module: ModuleOp):
+    def __init__(self, module: ModuleOp, evaluate: FoldEvaluator):
         self.module = module
-        self.compiled: dict[tuple, object] = {}
+        self.evaluate = evaluate
+        self.compiled: dict[tuple, Callable[..., Any]] = {}
 
     def run(self, op: rx.CallTIROp) -> list[np.ndarray]:
-        from xrelax.lowering.runtime import compile_module, constant_array
-
         key = (op.callee.root_reference.data, tuple(str(a.type) for a in op.args),
                tuple(str(r.type) for r in op.outputs), tuple(str(e) for e in op.sym_exprs))
         if key not in self.compiled:
             kernel = SymbolTable.lookup_symbol(self.module, op.callee)
             assert kernel is not None
-            # fold=False: the wrapper is all constants; folding it again would recurse
-            self.compiled[key] = compile_module(self._wrapper(op, kernel), fold=False)["fold"]
-        fn = self.compiled[key]
-        args = [constant_array(a.owner.value) for a in op.args]  # type: ignore[union-attr]
-        result = fn(*args)  # type: ignore[operator]
+            self.compiled[key] = self.evaluate(self._wrapper(op, kernel))
+        values = [a.owner.value for a in op.args]  # type: ignore[union-attr]
+        result = self.compiled[key](*values)
         return list(result) if isinstance(result, tuple) else [result]
 
     @staticmethod
     def _wrapper(op: rx.CallTIROp, kernel: Operation) -> ModuleOp:
         """`relax.func @fold(args) { call_tir; return }` next to a copy of the kernel."""
-        from xrelax.relax.builder import ModuleBuilder
-
         mb = ModuleBuilder()
         mb.add(kernel.clone())
         params = [(f"c{i}", a.type) for i, a in enumerate(op.args)]
@@ -91,9 +102,13 @@ class FoldConstant(ModulePass):
     name = "fold-constant"
 
     max_bytes: int = field(default=1 << 30)
+    evaluator: FoldEvaluator | None = field(default=None, compare=False, metadata=HANDED_IN)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        evaluator = _Evaluator(op)
+        if self.evaluator is None:
+            raise ValueError("fold-constant needs an evaluator to run kernels: "
+                             "FoldConstant(evaluator=xrelax.lowering.runtime.fold_evaluator)")
+        evaluator = _Folder(op, self.evaluator)
         changed = True
         while changed:
             changed = False

@@ -8,7 +8,7 @@ import numpy as np
 from pass_helpers import apply, ops_named, random_source
 from xrelax.lowering.runtime import compile_module
 from xrelax.passes.dedup_kernels import DedupKernels, kernel_fingerprint
-from xrelax.passes.default_pipeline import DefaultPipeline
+from xrelax.pipeline import DefaultPipeline
 
 rand = random_source(11)
 

@@ -11,7 +11,7 @@ import pytest
 from xdsl.printer import Printer
 
 from xrelax.lowering.runtime import compile_module
-from xrelax.passes.default_pipeline import DefaultPipeline
+from xrelax.pipeline import DefaultPipeline
 from xrelax.passes.legalize_ops import LegalizeOps
 from xrelax.diagnostics import parse_module
 from xrelax.tools.registry import make_context, parse_text

@@ -40,11 +40,11 @@ def our_dialects() -> dict[str, Callable[[], Dialect]]:
 PASSES: dict[str, str] = {
     "legalize-ops": "xrelax.passes.legalize_ops:LegalizeOps",
     "relax-dce": "xrelax.passes.relax_dce:RelaxDCE",
-    "fold-constant": "xrelax.passes.fold_constant:FoldConstant",
+    "fold-constant": "xrelax.pipeline:FoldConstant",
     "annotate-op-pattern": "xrelax.passes.annotate_op_pattern:AnnotateOpPattern",
     "fuse-ops": "xrelax.passes.fuse_ops:FuseOps",
     "fuse-tir": "xrelax.passes.fuse_tir:FuseTIR",
-    "default-pipeline": "xrelax.passes.default_pipeline:DefaultPipeline",
+    "default-pipeline": "xrelax.pipeline:DefaultPipeline",
     "default-schedule": "xrelax.passes.default_schedule:DefaultSchedule",
     "apply-schedule": "xrelax.passes.apply_schedule:ApplySchedule",
     "call-tir-rewrite": "xrelax.passes.call_tir_rewrite:CallTIRRewrite",
