@@ -39,7 +39,7 @@ from xrelax.tir.schedule.nest import (
     value_name,
     written,
 )
-from xrelax.tir.symbolic import SymExpr, prove_equal
+from xrelax.tir.symbolic import Call, SymExpr, floordiv, prove_equal
 from xrelax.tir.types import BufferType
 
 
@@ -249,7 +249,7 @@ def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
         if rng is None or rng[0].bounds()[0] < 0:
             raise ScheduleError(f"{p}: cannot bound the index {e} of the new layout of {bname} "
                                 "(or it can be negative)")
-        new_dims.append(rng[1] + 1)
+        new_dims.append(_extent(rng[1]))
     _check_injective(imap, dims, new_dims, bname, p)
     old_size, new_size = SymExpr.const(1), SymExpr.const(1)
     for d in dims:
@@ -284,6 +284,20 @@ def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
     if padded and pad_value is not None:
         _fill(kernel, new_buf, pad_value, f"{_buffer_name(buf, 'buffer')}_pad",
               top_level_op(min(writers, key=_position(kernel))))
+
+
+def _extent(hi: SymExpr) -> SymExpr:
+    """hi + 1, written `(a + c) floordiv c` rather than `(a floordiv c) + 1`."""
+    const = SymExpr({m: c for m, c in hi.terms if not m})
+    rest = hi - const
+    if len(rest.terms) == 1:
+        mono, coeff = rest.terms[0]
+        atom = mono[0] if len(mono) == 1 else None
+        if coeff == 1 and isinstance(atom, Call) and atom.kind == "floordiv" \
+                and atom.args[1].is_const():
+            c = atom.args[1].value or 1
+            return floordiv(atom.args[0] + c * ((const.value or 0) + 1), c)
+    return hi + 1
 
 
 def _position(kernel: tir.FuncOp):
@@ -321,6 +335,8 @@ def _fill(kernel: tir.FuncOp, buf: SSAValue, value: float | int, name: str,
     for outer, inner in zip(loops, loops[1:]):
         outer.body.block.add_op(inner)
     block = tir.BlockOp(name, [lp.induction_var for lp in loops], ["spatial"] * len(dims), dims)
+    for k, arg in enumerate(block.iter_vars):
+        arg.name_hint = f"v{k}"
     block.body.block.add_ops([const, tir.StoreOp(const.result, buf, block.iter_vars)])
     root: Operation = block
     if loops:

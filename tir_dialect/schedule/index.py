@@ -249,12 +249,22 @@ class Emitter:
             if self.names.is_value_var(atom.name):
                 return self.names.value[atom.name]
             return self.value(SymExpr.var(atom.name))
+        key = SymExpr({(atom,): 1})
+        if key in self.cache:
+            return self.cache[key]
+        result = self._call(atom)
+        self.cache[key] = result
+        return result
+
+    def _call(self, atom: Call) -> SSAValue:
         a, b = (self.value(x) for x in atom.args)
         if atom.kind == "min":
             return self._op(arith.MinSIOp(a, b))
         if atom.kind == "max":
             return self._op(arith.MaxSIOp(a, b))
-        nonneg = atom.args[0].bounds()[0] >= 0 and atom.args[1].bounds()[0] > 0
+        # symbolic divisors are extents: non-negative, and never 0 where the code runs
+        nonneg = atom.args[0].bounds()[0] >= 0 and atom.args[1].bounds()[0] >= 0 \
+            and atom.args[1] != SymExpr.const(0)
         if atom.kind == "floordiv":
             return self._op((arith.DivSIOp if nonneg else arith.FloorDivSIOp)(a, b))
         if nonneg:

@@ -160,6 +160,9 @@ def rfactor(loop: tir.ForOp, factor_axis: int = 0) -> tir.BlockOp:
     wb = tir.BlockOp(name, [lp.induction_var for lp in loops],
                      ["spatial"] * len(spatial) + ["reduce"],
                      [rf_block.iter_doms.data[k].data for k in spatial] + [ext])
+    for n, arg in enumerate(wb.iter_vars):
+        arg.name_hint = f"v{n}"
+    wb.iter_vars[-1].name_hint = "vrf"
     sp = list(wb.iter_vars[:-1])
     init = tir.InitOp()
     ivalue = init_store.value.owner
