@@ -16,8 +16,13 @@ For each kernel:
    becomes tiles of rows x vector lanes for the `register_tile`
    micro-kernel, the outermost loop with work parallel
    (`xrelax.tir.autoschedule.contraction`);
+0b. element-wise, broadcast and injective nests and row reductions (softmax,
+   layer_norm, sum/max over the last axis): row reductions keep the reduce
+   loop innermost (init in a block of its own), nests over the same rows are
+   fused into one pass, and innermost contiguous loops become `vectorized`
+   (`xrelax.tir.autoschedule.elementwise`);
 
-Options: `default-schedule{tile=false}` leaves contractions to steps 1-2;
+Options: `default-schedule{vectorize=false}` skips step 0b; `default-schedule{tile=false}` leaves contractions to steps 1-2;
 `default-schedule{parallel=false}` keeps every loop serial;
 `default-schedule{target=avx2}` (or `avx512`, `sse`) plans tiles for another
 CPU than the host's (the code stays correct on any CPU; only speed changes);
@@ -34,6 +39,7 @@ from xdsl.passes import ModulePass
 
 from xrelax.tir import ops as tir
 from xrelax.tir.autoschedule.contraction import schedule_contraction
+from xrelax.tir.autoschedule.elementwise import schedule_elementwise_and_reductions
 from xrelax.tir.autoschedule.parallel import parallelize_nests
 from xrelax.tir.schedule import split_reduction
 from xrelax.tir.target import target_named
@@ -48,6 +54,7 @@ class DefaultSchedule(ModulePass):
     split: bool = True
     parallel: bool = True
     tile: bool = True
+    vectorize: bool = True
     target: str = "host"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
@@ -58,6 +65,8 @@ class DefaultSchedule(ModulePass):
             if self.tile:  # contractions -> register-tiled micro-kernels
                 for block in [b for b in kernel.walk() if isinstance(b, tir.BlockOp)]:
                     schedule_contraction(block, target, self.parallel)
+            if self.vectorize:  # element-wise kernels and row reductions
+                schedule_elementwise_and_reductions(kernel, target)
             if self.split:
                 for block in [b for b in kernel.walk() if isinstance(b, tir.BlockOp)]:
                     split_reduction(block)

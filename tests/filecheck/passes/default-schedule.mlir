@@ -48,12 +48,15 @@ tir.func @matmul(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %C:
 
 // -----
 
-// Left alone: a full reduction (no spatial loop to move the reduce loop out
-// of, no loop to parallelize over independent outputs), and a nest of extent 2.
+// A full reduction (no spatial loop to move the reduce loop out of, no loop
+// to parallelize over independent outputs): its init runs first, in a block
+// of its own, and the reduce loop is vectorized (autoschedule/elementwise.py);
+// a nest of extent 2 is left alone.
 // CHECK-LABEL: tir.func @total
-// CHECK:         tir.for %r = 0 to n {
+// CHECK:         tir.block "S_init" () {
+// CHECK:         tir.for vectorized %r = 0 to n attributes {tir.vector_lanes = {{[0-9]+}} : i64} {
 // CHECK-NEXT:      tir.block "S" (%vr = reduce[n] %r) {
-// CHECK-NEXT:        tir.init {
+// CHECK-NEXT:        %x = tir.load %X[%vr] : f32
 // CHECK-LABEL: tir.func @tiny
 // CHECK:         tir.for %i = 0 to 2 {
 tir.func @total(%X: !tir.buffer<[n], f32>, %S: !tir.buffer<[], f32>) {
