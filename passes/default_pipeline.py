@@ -2,7 +2,7 @@
 
     canonicalize-bindings -> legalize-ops -> fold-constant -> relax-cse -> relax-dce
       -> annotate-op-pattern -> fuse-ops -> fuse-tir -> relax-dce -> dedup-kernels
-      -> default-schedule -> call-tir-rewrite -> static-plan-memory
+      -> default-schedule -> check-bounds -> call-tir-rewrite -> static-plan-memory
       [-> convert-relax-to-std -> convert-std-to-llvm]   with lower=true
 
 Each optimization can be turned off, e.g.
@@ -15,7 +15,9 @@ Each optimization can be turned off, e.g.
 | `cse`           | true    | relax-cse                                    |
 | `dce`           | true    | relax-dce                                    |
 | `fuse`          | true    | annotate-op-pattern, fuse-ops, fuse-tir      |
+| `layout`        | true    | rewrite-layout (+ legalize-ops, fold-constant for the new transforms) |
 | `schedule`      | true    | default-schedule (loop order, parallel loops) |
+| `check_bounds`  | true    | check-bounds (run-time checks where memory safety is not proved); false is UNSAFE |
 | `plan_memory`   | true    | call-tir-rewrite, static-plan-memory         |
 | `lower`         | false   | the lowering to the llvm dialect             |
 | `verify_each`   | false   | verify after every step, not only at the end |
@@ -45,7 +47,9 @@ class DefaultPipeline(ModulePass):
     dce: bool = True
     fuse: bool = True
     schedule: bool = True
+    layout: bool = True
     plan_memory: bool = True
+    check_bounds: bool = True
     lower: bool = False
     target: str = "host"
 
@@ -73,6 +77,14 @@ class DefaultPipeline(ModulePass):
             steps += [AnnotateOpPattern(), FuseOps(), FuseTIR()]
             if self.dce:
                 steps.append(RelaxDCE())
+        if self.layout:  # kernels choose operand layouts; constants are permuted once, here
+            from xrelax.passes.rewrite_layout import RewriteLayout
+
+            steps += [RewriteLayout(target=self.target), LegalizeOps()]
+            if self.fold:
+                steps.append(FoldConstant(evaluator=self.evaluator))
+            if self.dce:
+                steps.append(RelaxDCE())
         from xrelax.passes.dedup_kernels import DedupKernels
 
         steps.append(DedupKernels())  # before scheduling: each kernel is scheduled once
@@ -80,6 +92,10 @@ class DefaultPipeline(ModulePass):
             from xrelax.passes.default_schedule import DefaultSchedule
 
             steps.append(DefaultSchedule(target=self.target))
+        if self.check_bounds:  # last of the kernel transforms
+            from xrelax.passes.check_bounds import CheckBounds
+
+            steps.append(CheckBounds())
         if self.plan_memory:
             from xrelax.passes.call_tir_rewrite import CallTIRRewrite
             from xrelax.passes.static_plan_memory import StaticPlanMemory

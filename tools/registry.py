@@ -1,40 +1,20 @@
-"""The one list of dialects and passes that `relax-opt` and the Python API know.
+"""The one list of this project's passes, and the xDSL `Universe` that hands
+them and the dialects (xrelax.context.DIALECTS) to xdsl-opt and relax-opt.
 
-Add a pass here (name -> factory returning the pass class) and it is
-available as `relax-opt -p NAME`.
+Add a pass to PASSES (name -> "module:Class", imported on first use) and it is
+available as `relax-opt -p NAME` and `xdsl-opt -p NAME`. pyproject.toml
+registers UNIVERSE as the `xdsl.universe` entry point `xrelax`.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from xdsl.ir import Dialect
 from xdsl.passes import ModulePass
+from xdsl.universe import Universe
 
-if TYPE_CHECKING:
-    from xdsl.context import Context
-
-
-def our_dialects() -> dict[str, Callable[[], Dialect]]:
-    def relax():
-        from xrelax.relax.ops import Relax
-
-        return Relax
-
-    def tir():
-        from xrelax.tir.ops import Tir
-
-        return Tir
-
-    def sched():
-        from xrelax.tir.schedule.ir import Sched
-
-        return Sched
-
-    return {"relax": relax, "tir": tir, "sched": sched}
-
+from xrelax.context import DIALECTS
 
 # pass name -> "module:Class"; imported only when the pass is used
 PASSES: dict[str, str] = {
@@ -45,8 +25,10 @@ PASSES: dict[str, str] = {
     "fuse-ops": "xrelax.passes.fuse_ops:FuseOps",
     "fuse-tir": "xrelax.passes.fuse_tir:FuseTIR",
     "default-pipeline": "xrelax.pipeline:DefaultPipeline",
+    "rewrite-layout": "xrelax.passes.rewrite_layout:RewriteLayout",
     "default-schedule": "xrelax.passes.default_schedule:DefaultSchedule",
     "apply-schedule": "xrelax.passes.apply_schedule:ApplySchedule",
+    "check-bounds": "xrelax.passes.check_bounds:CheckBounds",
     "call-tir-rewrite": "xrelax.passes.call_tir_rewrite:CallTIRRewrite",
     "static-plan-memory": "xrelax.passes.static_plan_memory:StaticPlanMemory",
     "dedup-kernels": "xrelax.passes.dedup_kernels:DedupKernels",
@@ -70,23 +52,4 @@ def our_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return {name: _pass_factory(spec) for name, spec in PASSES.items()}
 
 
-def make_context() -> Context:
-    """A context with every xDSL dialect and ours: what relax-opt parses."""
-    from xdsl.context import Context
-    from xdsl.universe import Universe
-
-    ctx = Context()
-    for name, factory in Universe.get_multiverse().all_dialects.items():
-        ctx.register_dialect(name, factory)
-    for name, factory in our_dialects().items():
-        ctx.register_dialect(name, factory)
-    return ctx
-
-
-def parse_text(text: str, filename: str = "<input>"):
-    """Parse and verify a module from text (raises CompileError on bad input)."""
-    from xrelax.diagnostics import parse_module, verify_module
-
-    module = parse_module(make_context(), text, filename)
-    verify_module(module)
-    return module
+UNIVERSE = Universe(all_dialects=dict(DIALECTS), all_passes=our_passes())

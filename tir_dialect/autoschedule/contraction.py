@@ -59,7 +59,26 @@ class _Contraction:
     row: SSAValue
 
 
-def _analyse(block: tir.BlockOp) -> _Contraction | None:
+@dataclass
+class _Nest:
+    """A reduction block in a perfect nest, spatial loops first, writing
+    exactly its spatial variables."""
+
+    block: tir.BlockOp
+    chain: list[tir.ForOp]
+    var_loop: dict[SSAValue, tir.ForOp]
+    spatial: list[SSAValue]
+    reduce: list[SSAValue]
+    store: tir.StoreOp
+    out_idx: list[SSAValue]
+
+    @property
+    def loads(self) -> list[tir.LoadOp]:
+        return [op for op in self.block.body.block.ops if isinstance(op, tir.LoadOp)
+                and op.buffer is not self.store.buffer]
+
+
+def _nest(block: tir.BlockOp) -> _Nest | None:
     if "reduce" not in block.kinds or block.init is None:
         return None
     chain = perfect_nest(block)
@@ -84,21 +103,117 @@ def _analyse(block: tir.BlockOp) -> _Contraction | None:
     spatial = [v for v in block.iter_vars if kinds[v] == "spatial"]
     if not out_idx or sorted(map(id, out_idx)) != sorted(map(id, spatial)):
         return None
-    lane = out_idx[-1]
-    vector_loads = [op for op in block.body.block.ops if isinstance(op, tir.LoadOp)
-                    and op.buffer is not stores[0].buffer and _reads_along(op, lane)]
+    return _Nest(block, chain, var_loop, spatial,
+                 [v for v in block.iter_vars if kinds[v] == "reduce"], stores[0], out_idx)
+
+
+def _row_for(n: _Nest, lane: SSAValue, vector_loads: list[tir.LoadOp]) -> SSAValue | None:
+    """The row variable: a spatial variable that no vector load reads, the
+    output index next to the lane if it qualifies, else the longest."""
+    others = [v for v in n.spatial if v is not lane]
+    candidates = [v for v in others if not any(_mentions(ld, v) for ld in vector_loads)]
+    if not candidates:
+        return others[-1] if others else None
+    if len(n.out_idx) > 1 and n.out_idx[-2] in candidates:
+        return n.out_idx[-2]
+    return max(candidates, key=lambda v: _extent_hint(n.var_loop[v]))
+
+
+def _with_lane(n: _Nest, lane: SSAValue) -> _Contraction | None:
+    if n.out_idx[-1] is not lane:
+        return None
+    vector_loads = [ld for ld in n.loads if _reads_along(ld, lane)]
     if not vector_loads:
         return None
-    candidates = [v for v in out_idx[:-1]
-                  if not any(_mentions(ld, v) for ld in vector_loads)]
-    if candidates:
-        row = max(candidates, key=lambda v: _extent_hint(var_loop[v]))
-    elif len(out_idx) > 1:
-        row = out_idx[-2]
-    else:
+    row = _row_for(n, lane, vector_loads)
+    if row is None:
         return None
-    return _Contraction(block, chain, var_loop, spatial,
-                        [v for v in block.iter_vars if kinds[v] == "reduce"], lane, row)
+    return _Contraction(n.block, n.chain, n.var_loop, n.spatial, n.reduce, lane, row)
+
+
+def _analyse(block: tir.BlockOp) -> _Contraction | None:
+    n = _nest(block)
+    return _with_lane(n, n.out_idx[-1]) if n is not None else None
+
+
+# ---- the layouts a contraction wants ----------------------------------------------------
+
+def _tile_fill(n: _Nest, lane: SSAValue, target: Target) -> float:
+    """How much of the widest register tile a lane extent fills (1.0 = all of
+    it): 56 lanes fill 0.875 of 64, 7 lanes 0.11."""
+    width = (4 if target.vector_registers >= 32 else 2) * target.lanes(
+        itemsize(n.store.value.type))
+    ext = n.var_loop[lane].upper.data
+    if not ext.is_const():
+        return 1.0
+    used = min(int(ext.value or 0), width)
+    return used / width
+
+
+def _move_to_last(position: int, rank: int) -> list[int]:
+    return [d for d in range(rank) if d != position] + [position]
+
+
+# a permuted buffer that costs a pass over memory at run time (not a constant
+# weight, not a kernel-local buffer) counts as this much of a register tile
+RUNTIME_PERMUTE_COST = 0.5
+
+
+def layout_plan(block: tir.BlockOp, target: Target,
+                permute_cost: Callable[[SSAValue], float | None]) -> dict[SSAValue, list[int]]:
+    """Buffers whose dims this contraction wants permuted, with the permutation
+    (new dim k = old dim perm[k]), so that some spatial variable becomes the
+    last index of the output and of an operand: the register tile's lanes.
+    Empty when the block tiles well as it is (or cannot be helped).
+    `permute_cost(buffer)` is None for a buffer that may not change layout,
+    0 for one whose new layout costs nothing per run (a local buffer, a
+    constant weight, folded at compile time), 1 for one that must be permuted
+    at every run; a plan's score is the tile it fills minus
+    RUNTIME_PERMUTE_COST per run-time permutation (the rewrite of producers
+    and callers is the caller's business).
+
+    A convolution over NCHW with a stride, or with a narrow output row,
+    asks for its weight as [C, KH, KW, O] and its output as [N, H, W, O]
+    (lanes along output channels); `x @ W^T` asks for W as [K, N]."""
+    n = _nest(block)
+    if n is None:
+        return {}
+    current = _with_lane(n, n.out_idx[-1])
+    current_fill = _tile_fill(n, n.out_idx[-1], target) if current is not None else 0.0
+    if current_fill >= 0.75:
+        return {}
+    best: tuple[float, dict[SSAValue, list[int]]] | None = None
+    for lane in n.spatial:
+        if lane is n.out_idx[-1] and current is not None:
+            continue
+        plan: dict[SSAValue, list[int]] = {}
+        cost = 0.0
+        out = n.store.buffer
+        if n.out_idx[-1] is not lane:
+            out_cost = permute_cost(out)
+            if out_cost is None:
+                continue
+            plan[out] = _move_to_last(n.out_idx.index(lane), len(n.out_idx))
+            cost += out_cost
+        vector_loads = [ld for ld in n.loads if _reads_along(ld, lane)]
+        if not vector_loads:
+            for ld in n.loads:
+                idx = list(ld.indices)
+                direct = [i for i in idx if i is lane]
+                in_cost = permute_cost(ld.buffer)
+                if (len(direct) != 1 or ld.buffer in plan or in_cost is None
+                        or any(_value_mentions(i, lane) for i in idx if i is not lane)):
+                    continue
+                plan[ld.buffer] = _move_to_last(idx.index(lane), len(idx))
+                cost += in_cost
+                vector_loads = [ld]
+                break
+        if not vector_loads or _row_for(n, lane, vector_loads) is None:
+            continue
+        score = _tile_fill(n, lane, target) - RUNTIME_PERMUTE_COST * cost
+        if score > current_fill and (best is None or score > best[0]):
+            best = (score, plan)
+    return best[1] if best is not None else {}
 
 
 def _extent_hint(loop: tir.ForOp) -> int:
