@@ -3,7 +3,7 @@
 import numpy as np
 
 from xrelax.lowering.runtime import compile_module
-from xrelax.tools.registry import make_context, parse_text
+from xrelax.context import make_context, parse_text
 
 # every default-pipeline step off: the program runs as written
 ALL_OFF = dict(canonicalize=False, fold=False, cse=False, dce=False, fuse=False,

@@ -12,7 +12,7 @@ from xrelax.relax.builder import ModuleBuilder
 from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from xrelax.tir.symbolic import var
 from xrelax.diagnostics import CompileError
-from xrelax.tools.registry import parse_text
+from xrelax.context import parse_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 n, m = var("n"), var("m")

@@ -13,7 +13,7 @@ from xdsl.printer import Printer
 from xrelax.tir import compute as te
 from xrelax.tir.ops import AllocBufferOp, ForOp, FuncOp, InitOp, StoreOp
 from xrelax.tir.symbolic import var
-from xrelax.tools.registry import parse_text
+from xrelax.context import parse_text
 
 n, m, k = var("n"), var("m"), var("k")
 

@@ -14,7 +14,7 @@ from xrelax.lowering.runtime import compile_module
 from xrelax.pipeline import DefaultPipeline
 from xrelax.passes.legalize_ops import LegalizeOps
 from xrelax.diagnostics import parse_module
-from xrelax.tools.registry import make_context, parse_text
+from xrelax.context import make_context, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.mlir"))

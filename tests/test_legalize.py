@@ -7,7 +7,7 @@ from xrelax.lowering.runtime import compile_module
 from xrelax.passes.legalize_ops import LegalizeOps, register_legalization, unregister_legalization
 from xrelax.tir import compute as te
 from xrelax.diagnostics import CompileError
-from xrelax.tools.registry import make_context, parse_text
+from xrelax.context import make_context, parse_text
 
 PROGRAM = """
 relax.func @main(%x: !relax.tensor<[n, 4], f32>, %b: !relax.tensor<[4], f32>) -> !relax.tensor<[n, 4], f32> {

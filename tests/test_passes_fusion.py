@@ -20,7 +20,7 @@ from xrelax.passes.legalize_ops import LegalizeOps
 from xrelax.passes.relax_dce import RelaxDCE
 from xrelax.passes.static_plan_memory import StaticPlanMemory
 from pass_helpers import ALL_OFF, apply, compile_plain, ops_named, random_source
-from xrelax.tools.registry import make_context, parse_text
+from xrelax.context import make_context, parse_text
 
 rand = random_source(11)
 

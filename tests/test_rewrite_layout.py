@@ -13,7 +13,7 @@ from xrelax.relax import op as R
 from xrelax.relax.builder import ModuleBuilder
 from xrelax.relax.types import TensorType
 from xrelax.tir.symbolic import var
-from xrelax.tools.registry import make_context
+from xrelax.context import make_context
 
 from test_schedule_contraction import conv_ref
 

@@ -12,7 +12,7 @@ from xrelax.passes.default_schedule import DefaultSchedule
 from xrelax.passes.legalize_ops import LegalizeOps
 from xrelax.tir import ops as tir
 from xrelax.tir.register_tile import ATTR
-from xrelax.tools.registry import parse_text
+from xrelax.context import parse_text
 
 RNG = np.random.default_rng(7)
 

@@ -13,7 +13,7 @@ from xrelax.lowering.runtime import compile_module
 from xrelax.tir import ops as tir
 from xrelax.tir.autoschedule.elementwise import schedule_elementwise_and_reductions
 from xrelax.tir.target import AVX2, SSE
-from xrelax.tools.registry import make_context, parse_text
+from xrelax.context import make_context, parse_text
 
 ERF = np.vectorize(math.erf, otypes=[np.float64])
 

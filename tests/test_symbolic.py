@@ -17,7 +17,7 @@ from xrelax.tir.symbolic import (
     sym_min,
     var,
 )
-from xrelax.tools.registry import make_context
+from xrelax.context import make_context
 
 n, m, k = var("n"), var("m"), var("k")
 

@@ -4,7 +4,7 @@ import pytest
 from xdsl.dialects.builtin import FileLineColLoc
 from xdsl.utils.exceptions import ParseError
 
-from xrelax.tools.registry import make_context
+from xrelax.context import make_context
 from xrelax.xdsl_overrides import LocatingParser, next_token_text
 
 RESOURCE = """

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from xrelax.relax.frontend import onnx_dynamic as dyn
 from xrelax.relax.frontend.onnx_registry import Node, converter
 from xrelax.relax.frontend.onnx_values import (
     Known,
@@ -75,8 +76,9 @@ def constant(node: Node) -> Value:
 
 @converter("ConstantOfShape")
 def constant_of_shape(node: Node) -> Value:
-    dims = node.ints(0, "shape")
     value = node.attr("value", Known(np.zeros(1, np.float32), 1))
+    dims = dyn.dynamic_values(node, 0, "shape") if dyn.is_runtime(node.input(0)) else \
+        node.ints(0, "shape")
     if value.data.size != 1:
         raise node.fail("value must hold one element")
     scalar = value.data.reshape(()).item()
@@ -92,8 +94,10 @@ def constant_of_shape(node: Node) -> Value:
 @converter("Reshape")
 def reshape_(node: Node) -> Value:
     node.ignore("consumed_inputs")
-    target = node.attr("shape") if node.opset < 5 else node.ints(1, "shape")
     allowzero = node.attr("allowzero", 0)
+    if node.opset >= 5 and dyn.is_runtime(node.input(1)):
+        return dyn.dynamic_reshape(node, allowzero)
+    target = node.attr("shape") if node.opset < 5 else node.ints(1, "shape")
     dims = node.shape(0)
     out = []
     for j, d in enumerate(target):
@@ -200,6 +204,16 @@ def split(node: Node) -> list[Value]:
     dims = node.shape(0)
     axis = norm_axis(node, node.attr("axis", 0), len(dims))
     n_out = len(node.proto.output)
+    if node.opset >= 13 and dyn.is_runtime(node.input(1)):
+        sizes = dyn.dynamic_values(node, 1, "split")
+        if len(sizes) != n_out:
+            raise node.fail(f"{len(sizes)} split sizes for {n_out} outputs")
+        outs, start = [], 0
+        for size in sizes:
+            outs.append(node.op("strided_slice", node.tensor(0), axes=[axis],
+                                begin=_sym([start]), end=_sym([start + size])))
+            start = start + size
+        return outs
     sizes = node.attr("split", None) if node.opset < 13 else (
         node.ints(1, "split") if node.present(1) else None)
     num = node.attr("num_outputs", None) if node.opset >= 18 else None
@@ -241,9 +255,20 @@ def slice_(node: Node) -> Value:
         starts, ends = node.attr("starts"), node.attr("ends")
         axes, steps = node.attr("axes", None), None
     else:
-        starts, ends = node.ints(1, "starts"), node.ints(2, "ends")
+        if any(dyn.is_runtime(node.input(i)) for i in (3, 4)):
+            return dyn.dynamic_slice_all(node)
         axes = node.ints(3, "axes") if node.present(3) else None
         steps = node.ints(4, "steps") if node.present(4) else None
+        if dyn.is_runtime(node.input(1)) or dyn.is_runtime(node.input(2)):
+            count = node.shape(1)[0]
+            if not isinstance(count, int):
+                raise node.fail("the run-time starts must be 1-D of static length")
+            axes = list(range(count)) if axes is None else axes
+            steps = [1] * count if steps is None else steps
+            if any(not isinstance(s, int) or s == 0 for s in steps):
+                raise node.fail(f"steps must be non-zero integers, got {steps}")
+            return dyn.dynamic_slice(node, [norm_axis(node, a, len(dims)) for a in axes], steps)
+        starts, ends = node.ints(1, "starts"), node.ints(2, "ends")
     axes = list(range(len(starts))) if axes is None else axes
     steps = [1] * len(starts) if steps is None else steps
     if not len(starts) == len(ends) == len(axes) == len(steps):
@@ -321,6 +346,8 @@ def broadcast_shape(node: Node, a: list[Any], b: list[Any]) -> list[Any]:
 
 @converter("Expand")
 def expand(node: Node) -> Value:
+    if dyn.is_runtime(node.input(1)):
+        return dyn.dynamic_expand(node)
     target = broadcast_shape(node, node.shape(0), node.ints(1, "shape"))
     x = node.input(0)
     if isinstance(x, Known) and all(isinstance(d, int) for d in target) and (
@@ -334,7 +361,8 @@ def expand(node: Node) -> Value:
 @converter("Tile")
 def tile(node: Node) -> Value:
     dims = node.shape(0)
-    repeats = node.ints(1, "repeats")
+    repeats = dyn.dynamic_values(node, 1, "repeats") if dyn.is_runtime(node.input(1)) else \
+        node.ints(1, "repeats")
     if len(repeats) != len(dims):
         raise node.fail(f"{len(repeats)} repeats for a rank-{len(dims)} input")
     x = node.input(0)
@@ -520,15 +548,12 @@ def trilu(node: Node) -> Value:
     dims = node.shape(0)
     if len(dims) < 2:
         raise node.fail("the input must have rank >= 2")
-    k = 0
+    k: Any = _i64(0)
     if node.present(1):
-        kk = node.require_known(1, "k")
-        k = kk.items()[0]
-        if not isinstance(k, int):
-            raise node.fail("k must be a known integer")
+        k = node.op("reshape", node.op("cast", node.tensor(1), dtype="i64"), shape=[])
     upper = node.attr("upper", 1)
     grid = _index_grid(node, dims[-2], dims[-1])
-    keep = node.op("greater_equal" if upper else "less_equal", grid, _i64(k))
+    keep = node.op("greater_equal" if upper else "less_equal", grid, k)
     zero = Known(np.zeros((), numpy_dtype_of(elem_of_relax(node.dtype(0))) or np.float32),
                  elem_of_relax(node.dtype(0)))
     return node.op("where", keep, node.tensor(0), zero)
@@ -536,10 +561,11 @@ def trilu(node: Node) -> Value:
 
 @converter("OneHot")
 def one_hot(node: Node) -> Value:
-    depth_k = node.require_known(1, "depth")
-    depth = depth_k.items()[0]
-    if isinstance(depth, float):
-        depth = int(depth)
+    if dyn.is_runtime(node.input(1)):
+        (depth,) = dyn.dynamic_values(node, 1, "depth")
+    else:
+        depth = node.require_known(1, "depth").items()[0]
+        depth = int(depth) if isinstance(depth, float) else depth
     dims = node.shape(0)
     axis = norm_axis(node, node.attr("axis", -1), len(dims) + 1)
     idx = node.tensor(0)

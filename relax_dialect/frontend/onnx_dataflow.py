@@ -17,7 +17,9 @@ from xrelax.relax import ops as rx
 def _runs(block: Block) -> list[list[Operation]]:
     runs: list[list[Operation]] = [[]]
     for op in block.ops:
-        if rx.is_pure_relax_op(op) and not isinstance(op, rx.ReturnOp):
+        # match_casts stay outside: the variables they bind are then defined
+        # for every later block (a dataflow block cannot export a variable)
+        if rx.is_pure_relax_op(op) and not isinstance(op, (rx.ReturnOp, rx.MatchCastOp)):
             runs[-1].append(op)
         elif runs[-1]:
             runs.append([])
