@@ -26,6 +26,7 @@ from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from xrelax.lowering.llvm_types import PTR, convert_type, extract, insert
+from xrelax.lowering.noalias import NOALIAS_ATTR
 
 CIFACE_PREFIX = "_mlir_ciface_"
 CIFACE_TYPE_ATTR = "ciface_type"
@@ -62,6 +63,8 @@ class FuncLowering(RewritePattern):
             linkage=llvm.LinkageAttr(linkage),
             body=body,
         )
+        if NOALIAS_ATTR in op.attributes:  # lowering/noalias.py acts on it at the end
+            new.attributes[NOALIAS_ATTR] = op.attributes[NOALIAS_ATTR]
         rewriter.replace(op, new)
 
 

@@ -36,6 +36,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute
 
 from xrelax.lowering.func_to_llvm import CIFACE_PREFIX, CIFACE_TYPE_ATTR
+from xrelax.lowering.noalias import apply_noalias
 
 
 class JitError(Exception):
@@ -158,6 +159,7 @@ class JitModule:
         _init_llvm()
         self.module = module
         self._signatures = _ciface_signatures(module)
+        apply_noalias(module)
         self._renamed = _prefix_internal_symbols(module)
         self._ir_before = str(_translate(module))
         try:
