@@ -21,16 +21,19 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from xrelax import __version__
 from xrelax.diagnostics import CompileError, parse_module, verify_module
-from xrelax.tools.registry import our_dialects, our_passes
+from xrelax.context import DIALECTS
+from xrelax.tools.registry import our_passes
 
 
 class RelaxOptMain(xDSLOptMain):
     version_format = f"relax-opt {__version__} (xdsl {{xdsl_version}})"
 
     def register_all_dialects(self) -> None:
-        super().register_all_dialects()
-        for name, factory in our_dialects().items():
-            self.ctx.register_dialect(name, factory)
+        super().register_all_dialects()  # ours come through the xdsl.universe entry point
+        registered = set(self.ctx.registered_dialect_names)
+        for name, factory in DIALECTS.items():  # (a checkout whose metadata predates it)
+            if name not in registered:
+                self.ctx.register_dialect(name, factory)
 
     def register_all_passes(self) -> None:
         super().register_all_passes()
