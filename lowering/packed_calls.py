@@ -38,6 +38,7 @@ from xdsl.dialects.builtin import AnyFloat, IntegerAttr, IntegerType, MemRefType
 from xdsl.ir import Attribute, SSAValue
 
 from xrelax.relax import ops as rx
+from xrelax.relax.builder import numpy_dtype
 from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from xrelax.diagnostics import CompileError, location_prefix
 
@@ -145,9 +146,7 @@ def _pack(fl: FunctionLowering, buf: SSAValue, slot: int, t: Attribute,
     if isinstance(t, TupleType):
         k = 0
         for f in t.types:
-            from xrelax.lowering.relax_to_std import lowered_types
-
-            n = len(lowered_types(f, fl.fn))
+            n = _value_count(f)
             slot = _pack(fl, buf, slot, f, values[k:k + n])
             k += n
         return slot
@@ -162,6 +161,14 @@ def _pack(fl: FunctionLowering, buf: SSAValue, slot: int, t: Attribute,
         fl.store_slot(buf, slot, v)
         slot += 1
     return slot
+
+
+def _value_count(t: Attribute) -> int:
+    """How many host values carry a relax value of type t (as relax_to_std
+    lowers them: a memref per tensor, an index per dim of a shape)."""
+    if isinstance(t, TupleType):
+        return sum(_value_count(f) for f in t.types)
+    return t.ndim or 0 if isinstance(t, ShapeType) else 1
 
 
 def _unpack_scalar(fl: FunctionLowering, buf: SSAValue, slot: int, t: Attribute,
@@ -187,8 +194,6 @@ _ENTRY_TYPE = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int64, ctypes.c_int64)
 
 
 def _view(slots: np.ndarray, slot: int, t: Attribute) -> tuple[Any, int]:
-    from xrelax.lowering.runtime import numpy_dtype
-
     if isinstance(t, TensorType):
         rank = t.ndim or 0
         ptr = int(slots[slot]) & (2**64 - 1)

@@ -47,6 +47,14 @@ NUMPY_DTYPES = {
 }
 
 
+def numpy_dtype(dtype: Attribute) -> np.dtype:
+    """The numpy dtype of a relax element type (TypeError when it has none)."""
+    for np_name, name in NUMPY_DTYPES.items():
+        if to_dtype(name) == dtype:
+            return np.dtype(np_name)
+    raise TypeError(f"dtype {dtype} has no numpy equivalent")
+
+
 def dtype_of_numpy(dtype: np.dtype) -> str:
     if dtype.name not in NUMPY_DTYPES:
         raise TypeError(f"numpy dtype {dtype} has no relax equivalent "
