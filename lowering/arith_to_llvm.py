@@ -40,6 +40,18 @@ def _fastmath(op: Operation) -> llvm.FastMathAttr:
     return llvm.FastMathAttr(flags.data if flags is not None else None)  # type: ignore
 
 
+# Float add/sub/mul carry `contract`: LLVM may fuse a multiply and an add into
+# one FMA (one rounding instead of two: the result is as accurate or more, but
+# not bit-identical to numpy's separate operations). Nothing else is relaxed:
+# no reassociation, NaN/inf/signed-zero semantics stay IEEE.
+CONTRACTED = (llvm.FAddOp, llvm.FSubOp, llvm.FMulOp)
+
+
+def _contracted(op: Operation) -> llvm.FastMathAttr:
+    flags = _fastmath(op).data
+    return llvm.FastMathAttr(flags | {llvm.FastMathFlag.ALLOW_CONTRACT})
+
+
 @dataclass
 class OneToOne(RewritePattern):
     """Rewrite `source` into the binary llvm op `target` with the same operands."""
@@ -50,7 +62,9 @@ class OneToOne(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
         if type(op) is not self.source:
             return
-        if issubclass(self.target, llvm.AbstractFloatArithOp):
+        if issubclass(self.target, CONTRACTED):
+            new = self.target(op.operands[0], op.operands[1], _contracted(op))
+        elif issubclass(self.target, llvm.AbstractFloatArithOp):
             new = self.target(op.operands[0], op.operands[1], _fastmath(op))
         else:
             new = self.target(op.operands[0], op.operands[1])

@@ -45,3 +45,22 @@ func.func @arith(%a: i32, %b: i32, %x: f32, %y: f32, %i: index) -> (i32, f32, i1
 // index_cast index -> i64 is a no-op: %s is returned directly.
 // CHECK:         llvm.insertvalue %[[FD]], %{{.*}}[0]
 // CHECK:         llvm.insertvalue %s, %{{.*}}[4]
+
+// Float add, sub and mul may contract into FMA (`contract`); other flags are
+// kept as given, and nothing else is relaxed.
+func.func @contract(%x: f32, %y: vector<8xf32>) -> (f32, vector<8xf32>) {
+  %p = arith.mulf %x, %x : f32
+  %s = arith.addf %p, %x : f32
+  %d = arith.subf %s, %x fastmath<nnan> : f32
+  %q = arith.divf %d, %x : f32
+  %v = arith.mulf %y, %y : vector<8xf32>
+  %w = arith.addf %v, %y : vector<8xf32>
+  func.return %q, %w : f32, vector<8xf32>
+}
+// CHECK-LABEL: llvm.func @contract(
+// CHECK-NEXT:    %[[P:.*]] = llvm.fmul %[[X:.*]], %[[X]] {fastmathFlags = #llvm.fastmath<contract>} : f32
+// CHECK-NEXT:    %[[S:.*]] = llvm.fadd %[[P]], %[[X]] {fastmathFlags = #llvm.fastmath<contract>} : f32
+// CHECK-NEXT:    %d = llvm.fsub %[[S]], %[[X]] {fastmathFlags = #llvm.fastmath<nnan,contract>} : f32
+// CHECK-NEXT:    %q = llvm.fdiv %d, %[[X]] : f32
+// CHECK-NEXT:    %[[V:.*]] = llvm.fmul %[[Y:.*]], %[[Y]] {fastmathFlags = #llvm.fastmath<contract>} : vector<8xf32>
+// CHECK-NEXT:    %w = llvm.fadd %[[V]], %[[Y]] {fastmathFlags = #llvm.fastmath<contract>} : vector<8xf32>
