@@ -49,6 +49,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import SymbolTable
 
+from xrelax.lowering.kernel_checks import emit_kernel_call
 from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
 from xrelax.relax import ops as rx
@@ -490,7 +491,7 @@ class FunctionLowering:
             else:
                 args.append(v)
         args += [self.sym.value(e) for e in sym_exprs]
-        self.emit(func.CallOp(kernel.sym_name.data, args, []))
+        emit_kernel_call(self, kernel, args)  # with %err and a status test if it may fail
 
     def check_kernel_dims(self, op: Operation, kernel: tir.FuncOp, values: list[SSAValue],
                           sym_exprs: Sequence[SymExpr]) -> None:

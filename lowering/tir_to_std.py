@@ -37,6 +37,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from xrelax.lowering import register_tile
+from xrelax.lowering.kernel_checks import CHECKED_ATTR, ERR_TYPE, KernelChecks, needs_status
 from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.tir import ops as tir
 from xrelax.tir.types import BufferType
@@ -66,7 +67,10 @@ class KernelLowering:
         k = self.kernel
         in_types = [lowered_arg_type(t) for t in k.function_type.inputs.data]
         in_types += [IndexType()] * len(k.explicit_sym_args)
+        status = needs_status(k)  # the kernel has run-time checks: it takes %err
+        in_types += [ERR_TYPE] if status else []
         entry = Block(arg_types=in_types)
+        self.checks = KernelChecks(self, entry.args[-1] if status else None)
         env: dict[str, SSAValue] = {}
         for old, new in zip(k.args, entry.args):
             self.vmap[old] = new
@@ -88,6 +92,7 @@ class KernelLowering:
         body = Block()
         self.lower_block(k.body.block, body)
         entry.add_ops(self.prologue)
+        n_prologue = len(self.prologue)
         for moved in list(body.ops):
             moved.detach()
             entry.add_op(moved)
@@ -95,6 +100,7 @@ class KernelLowering:
         entry.add_op(func.ReturnOp())
         out = func.FuncOp(k.sym_name.data, (in_types, []), Region(entry))
         out.attributes["tir.kernel"] = k.sym_name  # lets later stages tell kernels apart
+        self.checks.entry_checks(entry, n_prologue, out)
         return out
 
     # ---- ops --------------------------------------------------------------------
@@ -106,6 +112,8 @@ class KernelLowering:
         handler = KERNEL_OP_HANDLERS.get(type(op))
         if handler is not None:
             handler(self, op, dst)
+        elif CHECKED_ATTR in op.attributes:
+            self.checks.lower_division(op, dst)
         elif type(op) in COPIED_OPS:
             dst.add_op(op.clone(self.vmap))
         else:
@@ -217,12 +225,16 @@ class KernelLowering:
         return loops[first]
 
     def lower_LoadOp(self, op: tir.LoadOp, dst: Block) -> None:
+        if op.check is not None:
+            return self.checks.lower_load(op, dst)
         new = memref.LoadOp.get(self.v(op.buffer), [self.v(i) for i in op.indices])
         new.res.name_hint = op.result.name_hint
         dst.add_op(new)
         self.vmap[op.result] = new.res
 
     def lower_StoreOp(self, op: tir.StoreOp, dst: Block) -> None:
+        if op.check is not None:
+            return self.checks.lower_store(op, dst)
         dst.add_op(memref.StoreOp.get(self.v(op.value), self.v(op.buffer),
                                       [self.v(i) for i in op.indices]))
 

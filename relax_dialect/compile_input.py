@@ -69,8 +69,15 @@ KERNEL_SCALAR_OPS = frozenset({
     "math.ctlz", "math.cttz", "math.ctpop",
 })
 
-# Names the lowering and the runtime use for their own functions.
+# Names the lowering and the runtime use for their own functions, and the C
+# functions that lowered code may declare (memory, libm).
 _RESERVED_NAME = re.compile(r"^(_|GOMP_|omp_|gomp_|llvm)|_parallel\d+$|^relax_packed_call$")
+_LIBM = ("acos asin atan atan2 cos sin tan acosh asinh atanh cosh sinh tanh exp exp2 expm1 "
+         "frexp ldexp log log10 log1p log2 logb modf scalbn cbrt fabs hypot pow sqrt erf erfc "
+         "lgamma tgamma ceil floor nearbyint rint round roundeven trunc fmod remainder copysign "
+         "fmax fmin fma sincos").split()
+_C_NAMES = frozenset(_LIBM + [f + "f" for f in _LIBM] + "aligned_alloc malloc calloc realloc "
+                     "free abort exit memcpy memmove memset".split())
 _process_symbols = ctypes.CDLL(None)
 
 
@@ -78,13 +85,16 @@ def _error(op: Operation, message: str) -> CompileError:
     return CompileError(f"{location_prefix(op)}error: {message}")
 
 
-def is_reserved_name(name: str) -> bool:
+def is_reserved_name(name: str, kernel: bool = True) -> bool:
     """Whether a function of this name could take or shadow a symbol of the
-    runtime: C library and libm functions, libgomp, the C wrappers and
-    internal names of the lowering."""
+    runtime: the C functions lowered code calls, libgomp, the C wrappers and
+    internal names of the lowering. For a kernel (renamed, so the test can
+    be wide), also any symbol of the process."""
     if _RESERVED_NAME.search(name) or not re.fullmatch(r"[A-Za-z0-9_.$-]+", name):
         return True
-    return "." not in name and hasattr(_process_symbols, name)
+    if name in _C_NAMES:
+        return True
+    return kernel and "." not in name and hasattr(_process_symbols, name)
 
 
 def _is_kernel_scalar(t: Attribute) -> bool:
@@ -172,7 +182,7 @@ def check_compile_input(module: ModuleOp) -> None:
             where = "kernel"
         elif isinstance(top, RelaxFunc):
             where = "host"
-            if not top.is_private and is_reserved_name(top.sym_name.data):
+            if not top.is_private and is_reserved_name(top.sym_name.data, kernel=False):
                 raise _error(top, f"relax function name @{top.sym_name.data} is reserved for "
                              "the runtime (C library, libgomp or internal names); rename it")
         else:

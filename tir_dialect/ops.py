@@ -62,6 +62,10 @@ from xrelax.tir.syntax import OpVerifyException, parse_defined_operand, parse_de
 from xrelax.tir.types import BufferType, SymExprAttr, is_dtype
 
 LOOP_KINDS = ("serial", "parallel", "vectorized", "unrolled")
+# Run-time bounds checks on an access (inserted by `check-bounds`): `checked`
+# reports an out-of-bounds index as an error; a `guarded` load whose value is
+# used only where it is in bounds reads nothing (and yields 0) when it is not.
+ACCESS_CHECKS = ("checked", "guarded")
 ITER_KINDS = ("spatial", "reduce")
 
 
@@ -399,7 +403,11 @@ def _parse_indices(parser: Parser) -> list[SSAValue]:
 
 
 def _verify_access(op_name: str, buffer: SSAValue, indices: Sequence[SSAValue],
-                   value_type: Attribute) -> None:
+                   value_type: Attribute, check: StringAttr | None = None) -> None:
+    allowed = ACCESS_CHECKS if op_name == "tir.load" else ACCESS_CHECKS[:1]
+    if check is not None and check.data not in allowed:
+        raise VerifyException(f"{op_name}: unknown check '{check.data}' (expected "
+                              f"{' or '.join(allowed)})")
     btype = buffer.type
     assert isinstance(btype, BufferType)
     if len(indices) != btype.rank:
@@ -412,20 +420,24 @@ def _verify_access(op_name: str, buffer: SSAValue, indices: Sequence[SSAValue],
 
 @irdl_op_definition
 class LoadOp(IRDLOperation):
-    """Read one element of a buffer: `%x = tir.load %A[%i, %j] : f32`."""
+    """Read one element of a buffer: `%x = tir.load %A[%i, %j] : f32`
+    (`tir.load %A[%i] checked : f32`: with a run-time bounds check, see
+    ACCESS_CHECKS)."""
 
     name = "tir.load"
 
     buffer = operand_def(BufferType)
     indices = var_operand_def(IndexType)
+    check = opt_prop_def(StringAttr)
     result = result_def()
 
-    def __init__(self, buffer: SSAValue, indices: Sequence[SSAValue]):
+    def __init__(self, buffer: SSAValue, indices: Sequence[SSAValue], check: str | None = None):
         assert isinstance(buffer.type, BufferType)
-        super().__init__(operands=[buffer, indices], result_types=[buffer.type.dtype])
+        super().__init__(operands=[buffer, indices], result_types=[buffer.type.dtype],
+                         properties={"check": StringAttr(check) if check else None})
 
     def verify_(self) -> None:
-        _verify_access("tir.load", self.buffer, self.indices, self.result.type)
+        _verify_access("tir.load", self.buffer, self.indices, self.result.type, self.check)
 
     @classmethod
     def parse(cls, parser: Parser) -> LoadOp:
@@ -435,38 +447,46 @@ class LoadOp(IRDLOperation):
             parser.raise_error(f"tir.load expects a buffer, got a value of type {buffer.type}",
                                start)
         indices = _parse_indices(parser)
+        check = parser.parse_optional_keyword_in(ACCESS_CHECKS)
         parser.parse_punctuation(":")
         pos = parser.pos
         value_type = parser.parse_type()
         if value_type != buffer.type.dtype:
             parser.raise_error(f"tir.load result type {value_type} does not match the buffer "
                                f"dtype {buffer.type.dtype}", pos, parser.pos)
-        return LoadOp(buffer, indices)
+        return LoadOp(buffer, indices, check)
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
         printer.print_ssa_value(self.buffer)
         printer.print_string("[")
         printer.print_list(self.indices, printer.print_ssa_value)
-        printer.print_string("] : ")
+        printer.print_string("]")
+        if self.check is not None:
+            printer.print_string(f" {self.check.data}")
+        printer.print_string(" : ")
         printer.print_attribute(self.result.type)
 
 
 @irdl_op_definition
 class StoreOp(IRDLOperation):
-    """Write one element of a buffer: `tir.store %v, %A[%i, %j] : f32`."""
+    """Write one element of a buffer: `tir.store %v, %A[%i, %j] : f32`
+    (`... %A[%i] checked : f32`: with a run-time bounds check)."""
 
     name = "tir.store"
 
     value = operand_def()
     buffer = operand_def(BufferType)
     indices = var_operand_def(IndexType)
+    check = opt_prop_def(StringAttr)
 
-    def __init__(self, value: SSAValue, buffer: SSAValue, indices: Sequence[SSAValue]):
-        super().__init__(operands=[value, buffer, indices])
+    def __init__(self, value: SSAValue, buffer: SSAValue, indices: Sequence[SSAValue],
+                 check: str | None = None):
+        super().__init__(operands=[value, buffer, indices],
+                         properties={"check": StringAttr(check) if check else None})
 
     def verify_(self) -> None:
-        _verify_access("tir.store", self.buffer, self.indices, self.value.type)
+        _verify_access("tir.store", self.buffer, self.indices, self.value.type, self.check)
 
     @classmethod
     def parse(cls, parser: Parser) -> StoreOp:
@@ -478,13 +498,14 @@ class StoreOp(IRDLOperation):
             parser.raise_error(f"tir.store expects a buffer, got a value of type {buffer.type}",
                                start)
         indices = _parse_indices(parser)
+        check = parser.parse_optional_keyword_in(ACCESS_CHECKS[:1])
         parser.parse_punctuation(":")
         pos = parser.pos
         value_type = parser.parse_type()
         if value_type != value.type:
             parser.raise_error(f"tir.store: the stored value has type {value.type}, not "
                                f"{value_type}", pos, parser.pos)
-        return StoreOp(value, buffer, indices)
+        return StoreOp(value, buffer, indices, check)
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
@@ -493,7 +514,10 @@ class StoreOp(IRDLOperation):
         printer.print_ssa_value(self.buffer)
         printer.print_string("[")
         printer.print_list(self.indices, printer.print_ssa_value)
-        printer.print_string("] : ")
+        printer.print_string("]")
+        if self.check is not None:
+            printer.print_string(f" {self.check.data}")
+        printer.print_string(" : ")
         printer.print_attribute(self.value.type)
 
 
