@@ -22,7 +22,8 @@ For each kernel:
    fused into one pass, and innermost contiguous loops become `vectorized`
    (`xrelax.tir.autoschedule.elementwise`);
 
-Options: `default-schedule{vectorize=false}` skips step 0b; `default-schedule{tile=false}` leaves contractions to steps 1-2;
+Options: `default-schedule{tile=false}` leaves contractions to steps 1-2;
+`default-schedule{vectorize=false}` skips step 0b;
 `default-schedule{parallel=false}` keeps every loop serial;
 `default-schedule{target=avx2}` (or `avx512`, `sse`) plans tiles for another
 CPU than the host's (the code stays correct on any CPU; only speed changes);
