@@ -66,8 +66,9 @@ class ApplySchedule(ModulePass):
         sequences = [s for s in op.body.block.ops if isinstance(s, transform.NamedSequenceOp)]
         entry = [s for s in sequences if s.sym_name.data == self.entry_point]
         if not entry:
-            raise CompileError(f"apply-schedule: no transform.named_sequence "
-                               f"@{self.entry_point} in the module")
+            at = op.body.block.first_op or op
+            raise CompileError(f"{location_prefix(at)}error: apply-schedule: no "
+                               f"transform.named_sequence @{self.entry_point} in the module")
         run_sequence(entry[0], Schedule(op, copy=False))
         for s in sequences:
             op.body.block.erase_op(s)

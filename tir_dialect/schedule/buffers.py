@@ -259,9 +259,7 @@ def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
     padded = not prove_equal(old_size, new_size)
     kernel = kernel_of(block)
     writers = [u.operation for u in buf.uses if isinstance(u.operation, tir.StoreOp)]
-    if pad_value is not None and not padded:
-        raise ScheduleError(f"{p}: the new layout of {bname} has no padding; drop pad_value")
-    if pad_value is not None and not writers:
+    if pad_value is not None and padded and not writers:
         raise ScheduleError(f"{p}: {bname} is only read by @{kernel.sym_name.data}; a pad value "
                             "needs a block that writes it")
     if pad_value is not None and not isinstance(pad_value, (int, float)):

@@ -225,7 +225,10 @@ class Emitter:
             result = self.value(invariant)
         for mono, coeff in local:
             neg = coeff < 0 and result is not None
-            term = self._term(mono, -coeff if neg else coeff)
+            key = SymExpr({mono: -coeff if neg else coeff})
+            if key not in self.cache:
+                self.cache[key] = self._term(mono, -coeff if neg else coeff)
+            term = self.cache[key]
             if result is None:
                 result = term
             else:

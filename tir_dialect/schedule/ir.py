@@ -128,11 +128,12 @@ class SchedOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser) -> SchedOp:
         handles = []
-        first = parser.parse_optional_operand()
+        first = parser.parse_optional_unresolved_operand()
         if first is not None:
-            handles.append(first)
+            handles.append(parser.resolve_operand(first, _HANDLE))
             while parser.parse_optional_punctuation(",") is not None:
-                handles.append(parser.parse_operand())
+                handles.append(parser.resolve_operand(parser.parse_unresolved_operand(),
+                                                      _HANDLE))
         attrs = parser.parse_optional_attr_dict()
         return cls(handles, attrs)
 

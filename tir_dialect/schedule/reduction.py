@@ -29,7 +29,7 @@ from xrelax.tir.schedule.nest import (
     write_realize,
     written,
 )
-from xrelax.tir.schedule.buffers import _alloc
+from xrelax.tir.schedule.buffers import _alloc, _fill
 from xrelax.tir.symbolic import SymExpr
 from xrelax.tir.types import BufferType
 
@@ -57,9 +57,10 @@ def _match_reduction(block: tir.BlockOp, p: str):
         raise ScheduleError(f"{p}: {describe(block)} must store {type(comb).name}(C[idx], x) "
                             "into the same C[idx]")
     init_stores = stores_of(init)  # type: ignore[arg-type]
-    if len(init_stores) != 1 or init_stores[0].buffer is not store.buffer:
-        raise ScheduleError(f"{p}: the init of {describe(block)} must store once, to the "
-                            "accumulator")
+    if len(init_stores) != 1 or init_stores[0].buffer is not store.buffer \
+            or not isinstance(init_stores[0].value.owner, arith.ConstantOp):
+        raise ScheduleError(f"{p}: the init of {describe(block)} must store one constant, to "
+                            "the accumulator")
     spatial = [v for v, k in zip(block.iter_vars, block.kinds) if k == "spatial"]
     if list(store.indices) != spatial:
         raise ScheduleError(f"{p}: {describe(block)} must store at its spatial iteration "
@@ -150,6 +151,16 @@ def rfactor(loop: tir.ForOp, factor_axis: int = 0) -> tir.BlockOp:
     parent.erase_op(block)
     write_realize(Realize(rf_block, rf_bindings + [names.var(loop.induction_var) - lower],
                           r.preds), names)
+    if r.preds:
+        # a guard (a split that does not divide) would skip the init of some
+        # partial results: initialize all of them first instead
+        init_op = rf_block.init
+        assert init_op is not None
+        ivalue = init_store.value.owner
+        if not isinstance(ivalue, arith.ConstantOp):
+            raise AssertionError("checked above: the init stores a constant")
+        _fill(kernel, rf, ivalue.value.value.data, f"{name}_rf_init", top)  # type: ignore
+        rf_block.body.block.erase_op(init_op)
 
     # the write-back reduction over the rf dimension, named as the original block
     spatial = [k for k, kind in enumerate(kinds) if kind == "spatial"]

@@ -701,3 +701,9 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
   %x = arith.constant 1 : index
   transform.yield
 }
+
+// -----
+
+// CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:1: error: apply-schedule: no transform.named_sequence @__transform_main in the module
+tir.func @nothing(%X: !tir.buffer<[4], f32>) {
+}
