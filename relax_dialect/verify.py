@@ -1,6 +1,7 @@
 """Rules that relate a relax call to its tir callee: `relax.call_tir` (and
 `relax.call_kernel`) agree with the kernel in arity, dtypes, ranks, and shapes
-wherever they are determined; `kernel_binding` finds the values of the
+wherever they are determined, and the kernel writes only its outputs (its
+inputs are the caller's values, possibly read-only arrays); `kernel_binding` finds the values of the
 kernel's symbolic variables at a call. (The function-level rules are in
 `func_ops.py`.)
 """
@@ -17,6 +18,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from xrelax.relax.types import PrimType, TensorType
 from xrelax.tir.ops import FuncOp as TirFuncOp
+from xrelax.tir.ops import StoreOp
 from xrelax.tir.symbolic import SymExpr, prove_different
 from xrelax.tir.types import BufferType
 
@@ -48,6 +50,13 @@ def kernel_binding(kernel: Any, sym_exprs: Sequence[SymExpr], types: Sequence[At
             elif unknown_dim is not None:
                 binding[v] = unknown_dim(i, j)
     return binding
+
+
+def written_params(kernel: TirFuncOp) -> set[int]:
+    """The indices of the kernel's buffer parameters that a tir.store writes."""
+    args = list(kernel.body.block.args)
+    return {args.index(op.buffer) for op in kernel.walk()
+            if isinstance(op, StoreOp) and op.buffer in args}
 
 
 def verify_call_tir(op: Operation | Any, outs: Sequence[SSAValue] | None = None) -> None:
@@ -88,6 +97,12 @@ def verify_call_tir(op: Operation | Any, outs: Sequence[SSAValue] | None = None)
         elif not _dtype_ok_for_scalar(p, t):
             raise VerifyException(f"{op.name}: {what} of @{name} must be a prim value of "
                                   f"type {p}, got {t}")
+    written = written_params(callee)
+    for i in range(n_args):
+        if i in written:
+            raise VerifyException(
+                f"{op.name}: @{name} writes its parameter #{i}, which the call passes as input "
+                f"argument #{i}; a kernel may write only the outputs of the call")
     for i, r in enumerate(outs):
         assert isinstance(r.type, TensorType)
         if r.type.dims is None:
