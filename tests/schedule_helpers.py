@@ -7,12 +7,13 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.printer import Printer
 
+from xrelax.context import parse_text
 from xrelax.lowering.runtime import compile_module
 from xrelax.tir import compute as te
 from xrelax.tir import ops as tir
 from xrelax.tir.symbolic import var
 from xrelax.tir.types import BufferType, dtype_name
-from xrelax.context import parse_text
+
 
 # every default-pipeline step off: the kernel runs as scheduled
 ALL_OFF = dict(canonicalize=False, fold=False, cse=False, dce=False, fuse=False,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from xrelax.tir.schedule.ir import PRIMITIVES
 
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "schedule.md"
 
 

@@ -4,12 +4,13 @@ loop, and leave the module exactly as it was."""
 from __future__ import annotations
 
 import pytest
-from xdsl.dialects.builtin import StringAttr
 from schedule_helpers import matmul_module, text_of
+from xdsl.dialects.builtin import StringAttr
 
+from xrelax.context import parse_text
 from xrelax.tir.microkernel import register_microkernel, unregister_microkernel
 from xrelax.tir.schedule import Schedule, ScheduleError
-from xrelax.context import parse_text
+
 
 TWO_BLOCKS = """
 tir.func @two(%X: !tir.buffer<[n, m], f32>, %Y: !tir.buffer<[n, m], f32>, %S: !tir.buffer<[m], f32>) {

@@ -14,6 +14,7 @@ from xrelax.tir.microkernel import register_microkernel, unregister_microkernel
 from xrelax.tir.schedule import Schedule
 from xrelax.tir.symbolic import var
 
+
 n, m = var("n"), var("m")
 
 

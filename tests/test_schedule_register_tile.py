@@ -9,8 +9,13 @@ import pytest
 from schedule_helpers import compile_kernel, matmul_module, rand
 
 from xrelax.tir import ops as tir
-from xrelax.tir.microkernel import microkernels, register_microkernel, unregister_microkernel
+from xrelax.tir.microkernel import (
+    microkernels,
+    register_microkernel,
+    unregister_microkernel,
+)
 from xrelax.tir.schedule import Schedule
+
 
 MR, NR = 4, 16  # rows x lanes of one tile
 

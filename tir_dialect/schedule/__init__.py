@@ -13,6 +13,7 @@
 See docs/schedule.md.
 """
 
+
 from xrelax.tir.schedule.helpers import (
     compute_inline,
     parallelize_outer,

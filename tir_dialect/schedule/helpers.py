@@ -22,6 +22,7 @@ from xrelax.tir import ops as tir
 from xrelax.tir.symbolic import ExprLike
 from xrelax.tir.types import BufferType, SymExprAttr
 
+
 # ops a block body may contain to be inlined at its readers
 _INLINABLE_DIALECTS = ("arith", "math")
 
@@ -133,7 +134,6 @@ def compute_inline(kernel: tir.FuncOp, alloc: tir.AllocBufferOp) -> bool:
     assert alloc_parent is not None
     alloc_parent.erase_op(alloc)
     return True
-
 
 
 # ---- loop nests ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xrelax.tir import ops as tir
 from xrelax.tir.symbolic import Call, SymExpr, Var, floordiv, floormod, sym_max, sym_min
 
+
 _BINARY = {
     arith.AddiOp: lambda a, b: a + b,
     arith.SubiOp: lambda a, b: a - b,

@@ -42,6 +42,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from xrelax.tir.schedule.trace import from_attribute, handle_params, to_attribute
 
+
 PRIMITIVES = (
     "get_block", "get_loops", "split", "fuse", "reorder", "parallel", "vectorize", "unroll",
     "annotate", "unannotate", "compute_at", "reverse_compute_at", "compute_inline",

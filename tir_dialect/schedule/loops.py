@@ -13,6 +13,7 @@ from xdsl.dialects.builtin import StringAttr
 from xdsl.ir import Attribute, Operation
 
 from xrelax.tir import ops as tir
+from xrelax.tir.schedule.access import check_no_dataflow, check_parallel
 from xrelax.tir.schedule.index import Names, is_index_op
 from xrelax.tir.schedule.nest import (
     ScheduleError,
@@ -27,7 +28,6 @@ from xrelax.tir.schedule.nest import (
     top_blocks_under,
     write_realize,
 )
-from xrelax.tir.schedule.access import check_no_dataflow, check_parallel
 from xrelax.tir.symbolic import SymExpr, floordiv, floormod
 
 

@@ -123,17 +123,6 @@ def nest_root(block: tir.BlockOp) -> Operation:
     return root
 
 
-def remove_nest(block: tir.BlockOp) -> None:
-    """Erase the block with the loops that hold only it."""
-    root = nest_root(block)
-    parent = root.parent_block()
-    assert parent is not None
-    used = [v for op in root.walk() for v in op.operands]
-    root.detach()
-    root.erase(safe_erase=False)
-    erase_dead_index_ops(used)
-
-
 def top_level_op(op: Operation) -> Operation:
     """The op of the kernel body that holds `op`."""
     while not isinstance(op.parent_op(), tir.FuncOp):

@@ -9,6 +9,7 @@ from xdsl.ir import Operation
 from xrelax.tir import ops as tir
 from xrelax.tir.microkernel import microkernel_check, microkernels
 from xrelax.tir.schedule.access import full_bindings
+from xrelax.tir.schedule.buffers import _alloc, _fill
 from xrelax.tir.schedule.index import Emitter, Names
 from xrelax.tir.schedule.nest import (
     Realize,
@@ -29,9 +30,9 @@ from xrelax.tir.schedule.nest import (
     write_realize,
     written,
 )
-from xrelax.tir.schedule.buffers import _alloc, _fill
 from xrelax.tir.symbolic import SymExpr
 from xrelax.tir.types import BufferType
+
 
 COMBINERS = (arith.AddfOp, arith.AddiOp, arith.MulfOp, arith.MuliOp, arith.MaximumfOp,
              arith.MinimumfOp, arith.MaxnumfOp, arith.MinnumfOp, arith.MaxSIOp, arith.MinSIOp,

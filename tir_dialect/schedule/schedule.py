@@ -31,6 +31,8 @@ from xrelax.diagnostics import CompileError, verify_module
 from xrelax.tir import ops as tir
 from xrelax.tir.schedule import blocks as blk
 from xrelax.tir.schedule import buffers as buf
+from xrelax.tir.schedule import compute_at as cat
+from xrelax.tir.schedule import inline
 from xrelax.tir.schedule import loops as lps
 from xrelax.tir.schedule import reduction as red
 from xrelax.tir.schedule.nest import ScheduleError, describe, loops_of
@@ -215,24 +217,24 @@ class Schedule:
     def compute_at(self, block: BlockRV, loop: LoopRV) -> None:
         """Move a producer under a loop of its consumers, computing there what
         they read in one iteration."""
-        blk.compute_at(self._block(block, "compute_at"), self._loop(loop, "compute_at"))
+        cat.compute_at(self._block(block, "compute_at"), self._loop(loop, "compute_at"))
 
     @_primitive
     def reverse_compute_at(self, block: BlockRV, loop: LoopRV) -> None:
         """Move a consumer under a loop of its producer, consuming there what
         the producer wrote in one iteration."""
-        blk.reverse_compute_at(self._block(block, "reverse_compute_at"),
+        cat.reverse_compute_at(self._block(block, "reverse_compute_at"),
                                self._loop(loop, "reverse_compute_at"))
 
     @_primitive
     def compute_inline(self, block: BlockRV) -> None:
         """Inline an element-wise producer into its consumers."""
-        blk.compute_inline(self._block(block, "compute_inline"))
+        inline.compute_inline(self._block(block, "compute_inline"))
 
     @_primitive
     def reverse_compute_inline(self, block: BlockRV) -> None:
         """Inline an element-wise consumer into its producer."""
-        blk.reverse_compute_inline(self._block(block, "reverse_compute_inline"))
+        inline.reverse_compute_inline(self._block(block, "reverse_compute_inline"))
 
     @_primitive
     def decompose_reduction(self, block: BlockRV, loop: LoopRV) -> BlockRV:
