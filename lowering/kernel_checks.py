@@ -151,6 +151,26 @@ def emit_kernel_call(fl: FunctionLowering, kernel: tir.FuncOp, args: list[SSAVal
     fl.set_block(cont)
 
 
+def check_size_exprs(fl: FunctionLowering, exprs: Sequence[SymExpr], where: Operation) -> None:
+    """Host code: a failed check unless each size expression (other than a
+    variable or a constant) is computed without overflowing int64."""
+    ops: list[Operation] = []
+    flags = []
+    for e in exprs:
+        if e.as_var() is not None or e.is_const():
+            continue
+        env = {v: fl.sym.value(SymExpr.var(v)) for v in sorted(e.free_vars())}
+        flags.append((e, env, _overflows(e, env, ops)))
+    if not flags:
+        return
+    for op in ops:
+        fl.emit(op)
+    for e, env, bad in flags:
+        names = ", ".join(env)
+        fl.check(bad, f"{location_prefix(where)}the size {e} overflows int64 (with {names} "
+                 "= %s)", list(env.values()))
+
+
 # ---- the kernel side ----------------------------------------------------------------
 
 class KernelChecks:

@@ -49,7 +49,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import SymbolTable
 
-from xrelax.lowering.kernel_checks import emit_kernel_call
+from xrelax.lowering.kernel_checks import check_size_exprs, emit_kernel_call
 from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
 from xrelax.relax import ops as rx
@@ -177,6 +177,7 @@ class FunctionLowering:
     def alloc(self, t: TensorType, where: Operation) -> SSAValue:
         mt = tensor_memref_type(t, where)
         assert t.dims is not None
+        check_size_exprs(self, t.dims, where)  # no dim wraps around int64
         dims = [self.sym.value(d) for d in t.dims]
         self.check_size(dims, where)
         dynamic = [v for v, d in zip(dims, t.dims) if not d.is_const()]
@@ -469,6 +470,7 @@ class FunctionLowering:
         self.vals[op.result] = [view]
 
     def lower_AllocStorageOp(self, op: AllocStorageOp) -> None:
+        check_size_exprs(self, [op.size.data], op)
         size = self.sym.value(op.size.data)
         self.check_size([size], op)
         mt = MemRefType(op.dtype, [DYNAMIC_INDEX])

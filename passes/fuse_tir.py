@@ -6,7 +6,9 @@ For every `relax.call` of a function marked `relax.primitive` (made by
 1. the function's parameters become the kernel's input buffers and its result
    the output buffer; each intermediate tensor becomes a `tir.alloc_buffer`;
 2. each callee's body is copied in, its symbolic variables renamed to the
-   caller's (as `relax.call_tir` binds them);
+   caller's (as `relax.call_tir` binds them); a call whose dims are not all
+   proved to fit the callee (`[n]` and `[m]` for `[k]` and `[k]`) is not fused,
+   so it keeps the run-time check of its dims;
 3. every intermediate produced by an injective block is inlined into its
    readers (`xrelax.tir.schedule.compute_inline`), so element-wise chains
    keep their intermediates in registers; what cannot be inlined (e.g. a
@@ -33,7 +35,7 @@ from xrelax.relax.types import PrimType, TensorType
 from xrelax.relax.verify import kernel_binding
 from xrelax.tir import ops as tir
 from xrelax.tir.schedule import compute_inline, substitute_symbols
-from xrelax.tir.symbolic import SymExpr
+from xrelax.tir.symbolic import SymExpr, prove_equal
 from xrelax.tir.types import BufferType
 
 
@@ -47,6 +49,22 @@ def _buffer_type(t: Attribute) -> Attribute:
     if isinstance(t, PrimType):
         return t.dtype
     raise _CannotFuse(f"cannot make a buffer for {t}")
+
+
+def _check_dims_proved(kernel: tir.FuncOp, types: list[Attribute],
+                       binding: dict[str, SymExpr]) -> None:
+    """A call whose dims are not all proved to fit its kernel keeps its run-time
+    check (in host code) only if it stays a call: then it is not fused."""
+    for t, p in zip(types, kernel.function_type.inputs.data):
+        if not (isinstance(p, BufferType) and isinstance(t, TensorType) and t.dims is not None):
+            continue
+        for pd, td in zip(p.dims, t.dims):
+            try:
+                expected = pd.substitute(binding)
+            except (ZeroDivisionError, KeyError):
+                raise _CannotFuse(f"dim {pd} of @{kernel.sym_name.data}") from None
+            if not prove_equal(expected, td):
+                raise _CannotFuse(f"dim {td} is checked at run time against {expected}")
 
 
 def fuse_function(module: ModuleOp, fn: rx.FuncOp, name: str) -> tir.FuncOp:
@@ -90,7 +108,9 @@ def fuse_function(module: ModuleOp, fn: rx.FuncOp, name: str) -> tir.FuncOp:
         cloned = [op.clone(mapping) for op in kernel.body.block.ops]
         body.add_ops(cloned)
         types = [v.type for v in (*call.args, *call.outputs)]
-        substitute_symbols(cloned, kernel_binding(kernel, call.sym_exprs, types))  # type: ignore[arg-type]
+        binding = kernel_binding(kernel, call.sym_exprs, types)
+        _check_dims_proved(kernel, types, binding)
+        substitute_symbols(cloned, binding)  # type: ignore[arg-type]
     defined = set()
     for t in arg_types:
         if isinstance(t, BufferType):

@@ -39,10 +39,13 @@ def format_parse_error(err: ParseError, line_offset: int = 0) -> str:
 def parse_module(ctx: Context, text: str | bytes, filename: str = "<input>",
                  line_offset: int = 0) -> ModuleOp:
     """Parse a module; a syntax error becomes a CompileError with its location."""
-    parser = LocatingParser(ctx, text, filename)
-    parser.line_offset = line_offset
     try:
+        parser = LocatingParser(ctx, text, filename)  # lexes the first token
+        parser.line_offset = line_offset
         return parser.parse_module()
+    except UnicodeDecodeError as err:
+        raise CompileError(f"{filename}: error: the file is not UTF-8 text (byte "
+                           f"{err.start}: {err.reason})") from None
     except ParseError as err:
         raise CompileError(format_parse_error(err, line_offset)) from None
     except VerifyException as err:  # attribute/type verification while parsing

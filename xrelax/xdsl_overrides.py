@@ -7,16 +7,39 @@ private API fails there first.
 
 from __future__ import annotations
 
+import re
+
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr, UnknownLoc
 from xdsl.ir import Operation
 from xdsl.parser import Parser
+from xdsl.parser.generic_parser import ParserState
 from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.lexer import Input
+from xdsl.utils.mlir_lexer import MLIRLexer
+
+
+class LinearStringLexer(MLIRLexer):
+    """Private xDSL API (`_unescaped_characters_regex`). xDSL matches a string
+    literal with `"(?:[^"\\...]+|\\...)*"`, a `+` inside a `*`: on an
+    unterminated string the regex engine tries every way of cutting the text
+    into pieces, exponential in its length (26 characters: 3 s). The same
+    language, one character at a time, fails in linear time."""
+
+    _unescaped_characters_regex = re.compile(
+        r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"')
 
 
 class LocatingParser(Parser):
     """The xDSL parser, recording each op's source position as its location."""
 
     line_offset = 0
+
+    def __init__(self, ctx, input: str | bytes, name: str = "<unknown>") -> None:
+        """Private xDSL API (`_parser_state`): xDSL's parser builds its own
+        MLIRLexer; this one lexes with LinearStringLexer."""
+        super().__init__(ctx, "", name)
+        text = input.decode("utf-8") if isinstance(input, bytes) else input
+        self._parser_state = ParserState(LinearStringLexer(Input(text, name)))
 
     def _parse_dialect_resource_handle(self, dialect_name: str, interface) -> str:  # type: ignore[override]
         """Private xDSL API. xDSL keeps resource blobs in one process-wide store
