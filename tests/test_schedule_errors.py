@@ -82,6 +82,27 @@ tir.func @mm_exp(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %D:
 }
 """
 
+PRODUCT = """
+tir.func @prod(%X: !tir.buffer<[16], f32>, %S: !tir.buffer<[1], f32>) {
+  tir.for %r = 0 to 4 {
+    tir.for %t = 0 to 4 {
+      %rt = arith.muli %r, %t : index
+      %zero = arith.constant 0 : index
+      tir.block "S" (%vz = spatial[1] %zero, %vk = reduce[16] %rt) {
+        tir.init {
+          %c = arith.constant 0.000000e+00 : f32
+          tir.store %c, %S[%vz] : f32
+        }
+        %x = tir.load %X[%vk] : f32
+        %s = tir.load %S[%vz] : f32
+        %u = arith.addf %s, %x : f32
+        tir.store %u, %S[%vz] : f32
+      }
+    }
+  }
+}
+"""
+
 CALLED = """
 tir.func @scale(%X: !tir.buffer<[n], f32>, %Y: !tir.buffer<[n], f32>) {
   tir.for %i = 0 to n {
@@ -195,6 +216,9 @@ CASES = [
      'transform_layout: block "C" in @matmul has no written buffer #3'),
     ("rfactor_spatial", mm, None, lambda s: s.rfactor(loops(s)[0]),
      'rfactor: loop %i in @matmul drives no reduce variable of block "C"'),
+    ("rfactor_not_separable", lambda: parse_text(PRODUCT), None,
+     lambda s: s.rfactor(loops(s, "S")[1]),
+     'rfactor: the binding of %vk of block "S" in @prod does not separate %t from the other'),
     ("blockize_nothing", lambda: parse_text(
         "tir.func @e(%X: !tir.buffer<[4], f32>) {\n tir.for %i = 0 to 4 {\n }\n}"), None,
      lambda s: s.blockize(s.get_loops(s.get_block("C"))[0]), 'get_block: no block "C"'),

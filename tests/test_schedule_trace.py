@@ -73,3 +73,14 @@ def test_trace_with_an_index_map_prints_an_affine_map():
     module = parse_text(text_of(chain().body.block.first_op) + "\n" + ir)
     ApplySchedule().apply(make_context(), module)
     assert text_of(module) == text_of(sch.mod)
+
+
+def test_trace_replays_keyword_handles():
+    from test_schedule_primitives import mm_exp
+
+    sch = Schedule(mm_exp())
+    i, j = sch.get_loops(sch.get_block("D"))
+    sch.compute_at(block=sch.get_block("C"), loop=i)
+    again = sch.trace.apply(mm_exp())
+    assert text_of(again.mod) == text_of(sch.mod)
+    assert "sched.compute_at %b3, %l1" in sch.trace.as_ir()

@@ -103,9 +103,6 @@ def rfactor(loop: tir.ForOp, factor_axis: int = 0) -> tir.BlockOp:
     rf_dims.insert(factor_axis, ext)
     kernel = kernel_of(block)
     name = block.block_name.data
-    rf = _alloc(kernel, BufferType(rf_dims, otype.dtype),
-                f"{out.name_hint or name}_rf", None)
-
     # the rf block: the loop becomes a spatial variable of its own; each reduce
     # variable keeps the part of its binding that other loops drive
     lower = loop.lower.data
@@ -120,6 +117,7 @@ def rfactor(loop: tir.ForOp, factor_axis: int = 0) -> tir.BlockOp:
                                 "the other loops")
         rf_bindings.append(rest)
         deltas.append(delta)
+    rf = _alloc(kernel, BufferType(rf_dims, otype.dtype), f"{out.name_hint or name}_rf", None)
     rf_block = tir.BlockOp(f"{name}_rf", list(block.bindings) + [loop.induction_var],
                            list(kinds) + ["spatial"],
                            [d.data for d in block.iter_doms.data] + [ext])

@@ -79,7 +79,8 @@ class Trace:
             return value
 
         for inst in self.instructions:
-            result = getattr(sch, inst.name)(*bind(inst.args), **inst.kwargs)
+            kwargs = {k: bind(v) for k, v in inst.kwargs.items()}
+            result = getattr(sch, inst.name)(*bind(inst.args), **kwargs)
             new = result if isinstance(result, list) else [] if result is None else [result]
             handles.update(zip(inst.outputs, new))
 
