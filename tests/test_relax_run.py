@@ -15,8 +15,8 @@ def relax_run(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def clean_failure(proc: subprocess.CompletedProcess, message: str) -> None:
-    assert proc.returncode == 1, proc.stderr
+def clean_failure(proc: subprocess.CompletedProcess, message: str, code: int = 1) -> None:
+    assert proc.returncode == code, proc.stderr
     assert message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
 
@@ -64,11 +64,12 @@ def test_failed_match_cast(tmp_path):
                   "relax.match_cast: the value has dims (4, 9), expected [4, 8]")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["examples/exp.mlir"], "main takes 1 argument, got 0"),
-    (["examples/exp.mlir", "--random-inputs", "--entry", "nope"], "no relax function named 'nope'"),
-    (["examples/exp.mlir", "--random-inputs", "--disable", "speed"], "unknown --disable option"),
-    (["examples/exp.mlir", "--random-inputs", "--dim", "n"], "--dim expects NAME=INT"),
+@pytest.mark.parametrize("args, message, code", [
+    (["examples/exp.mlir"], "main takes 1 argument, got 0", 1),
+    (["examples/exp.mlir", "--random-inputs", "--entry", "nope"], "no relax function named 'nope'", 1),
+    # usage errors (exit 64, see tools/relax_run.py)
+    (["examples/exp.mlir", "--random-inputs", "--disable", "speed"], "unknown --disable option", 64),
+    (["examples/exp.mlir", "--random-inputs", "--dim", "n"], "--dim expects NAME=INT", 64),
 ])
-def test_bad_command_lines(args, message):
-    clean_failure(relax_run(*args), message)
+def test_bad_command_lines(args, message, code):
+    clean_failure(relax_run(*args), message, code)

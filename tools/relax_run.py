@@ -8,8 +8,15 @@ Inputs come from .npy files in parameter order, or with `--random-inputs`
 are generated for tensor parameters (symbolic dims take their value from
 `--dim`, default 4). Each output's shape, dtype and a summary are printed;
 with `--output-dir`, outputs are also saved as out0.npy, out1.npy, ...
-Errors (bad file, bad input, failed run-time check) print a message and exit
-non-zero, without a Python traceback.
+Exit status, each failure with a one-line message on stderr and never a
+Python traceback:
+
+| status | meaning                                                              |
+| ------ | -------------------------------------------------------------------- |
+| 0      | success                                                              |
+| 1      | an error in the input: the IR file (located), an input file, a failed run-time check, an output directory that cannot be written |
+| 2      | an internal compiler error (a bug; `RELAX_DEBUG=1` shows the traceback) |
+| 64     | a usage error: bad or conflicting options, `--dim` for a variable the function does not have |
 """
 
 from __future__ import annotations
@@ -25,15 +32,40 @@ import numpy as np
 from xrelax import __version__
 from xrelax.diagnostics import CompileError
 
+EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_USAGE = 1, 2, 64
+MAX_DIM = 1 << 48  # as the runtime allows
+MAX_RANDOM_ELEMENTS = 1 << 31  # per generated input
+
+
+class UsageError(Exception):
+    """The command line is wrong (exit status 64)."""
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse prints usage and exits 2: ours is 64
+        raise UsageError(message)
+
 
 def _parse_dims(items: list[str]) -> dict[str, int]:
     dims: dict[str, int] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.isidentifier() or not value.lstrip("-").isdigit():
-            raise CompileError(f"relax-run: error: --dim expects NAME=INT, got '{item}'")
+            raise UsageError(f"--dim expects NAME=INT, got '{item}'")
+        if not 0 <= int(value) < MAX_DIM:
+            raise UsageError(f"--dim {name}={value}: a dim is in [0, 2**48)")
         dims[name] = int(value)
     return dims
+
+
+def _check_dim_names(fn: Any, dims: dict[str, int]) -> None:
+    from xrelax.relax.types import free_vars
+
+    known = set().union(*(free_vars(t) for t in fn.signature.inputs.data))
+    unknown = sorted(set(dims) - known)
+    if unknown:
+        raise UsageError(f"--dim {unknown[0]}: @{fn.name} has no symbolic variable "
+                         f"'{unknown[0]}' (its variables: {', '.join(sorted(known)) or 'none'})")
 
 
 def random_inputs(fn: Any, dims: dict[str, int], seed: int) -> list[Any]:
@@ -56,6 +88,10 @@ def random_inputs(fn: Any, dims: dict[str, int], seed: int) -> list[Any]:
                 raise CompileError(f"relax-run: error: cannot make a random input for parameter "
                                    f"#{i} of unknown shape {t}; pass --input")
             shape = tuple(value_of(d) for d in t.dims)
+            if any(d < 0 for d in shape) or int(np.prod(shape, dtype=object)) > MAX_RANDOM_ELEMENTS:
+                raise CompileError(f"relax-run: error: cannot make a random input of shape "
+                                   f"{shape} for parameter #{i} (at most {MAX_RANDOM_ELEMENTS} "
+                                   "elements, no negative dims)")
             dtype = numpy_dtype(t.dtype)
             if dtype == np.bool_:
                 args.append(rng.random(shape) < 0.5)
@@ -73,13 +109,34 @@ def random_inputs(fn: Any, dims: dict[str, int], seed: int) -> list[Any]:
     return args
 
 
+def _load_npy(path: str) -> np.ndarray:
+    """np.load, after checking that the file holds the data its header
+    declares (a header may claim 2**62 elements)."""
+    fmt = np.lib.format
+    with open(path, "rb") as f:
+        version = fmt.read_magic(f)
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = read_header(f)
+        if dtype.hasobject:
+            raise ValueError("arrays of Python objects are not accepted")
+        size = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        available = os.fstat(f.fileno()).st_size - f.tell()
+        if size > available:
+            raise ValueError(f"the header declares shape {shape} ({size} bytes) but the file "
+                             f"holds {available} bytes of data")
+    return np.load(path, allow_pickle=False)
+
+
 def load_inputs(paths: list[str]) -> list[Any]:
     arrays = []
     for p in paths:
         try:
-            arrays.append(np.load(p, allow_pickle=False))
-        except (OSError, ValueError) as err:
-            raise CompileError(f"relax-run: error: cannot read input '{p}': {err}") from None
+            arrays.append(_load_npy(p))
+        except (OSError, ValueError, EOFError, MemoryError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            reason = reason or type(err).__name__
+            raise CompileError(f"relax-run: error: cannot read input '{p}': "
+                               f"{reason}") from None
     return arrays
 
 
@@ -103,7 +160,7 @@ def describe(i: int, value: Any) -> str:
 
 
 def run(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="relax-run", description=__doc__.split("\n\n")[0])
+    parser = _ArgumentParser(prog="relax-run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"relax-run {__version__}")
     parser.add_argument("file", help="textual IR file (.mlir)")
     parser.add_argument("--entry", default="main", help="relax function to call (default: main)")
@@ -119,29 +176,42 @@ def run(argv: list[str] | None = None) -> int:
                         help="LLVM optimization level (default 3)")
     parser.add_argument("--disable", action="append", default=[], metavar="OPT[,OPT]",
                         help="turn off default-pipeline steps: canonicalize, fold, cse, dce, "
-                             "fuse, schedule, plan_memory")
+                             "fuse, schedule, plan_memory; check_bounds is UNSAFE (no run-time "
+                             "bounds checks in kernels)")
     args = parser.parse_args(argv)
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: the seed is a non-negative integer")
+    if args.input and args.random_inputs:
+        raise UsageError("give either --input or --random-inputs")
+    if args.dim and not args.random_inputs:
+        raise UsageError("--dim applies to --random-inputs")
+    dims = _parse_dims(args.dim)
+    known = {"canonicalize", "fold", "cse", "dce", "fuse", "schedule", "plan_memory",
+             "check_bounds"}
+    disabled = {o.strip() for item in args.disable for o in item.split(",") if o.strip()}
+    if disabled - known:
+        raise UsageError(f"unknown --disable option(s) {', '.join(sorted(disabled - known))} "
+                         f"(known: {', '.join(sorted(known))})")
 
     from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
 
     try:
-        source = Path(args.file).read_text()
+        source = Path(args.file).read_bytes()
     except OSError as err:
         raise CompileError(f"relax-run: error: cannot open '{args.file}': {err.strerror}") from None
-    known = {"canonicalize", "fold", "cse", "dce", "fuse", "schedule", "plan_memory"}
-    disabled = {o.strip() for item in args.disable for o in item.split(",") if o.strip()}
-    if disabled - known:
-        raise CompileError(f"relax-run: error: unknown --disable option(s) "
-                           f"{', '.join(sorted(disabled - known))} (known: {', '.join(sorted(known))})")
-    exe = compile_module(source, opt_level=args.opt_level, filename=args.file,
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise CompileError(f"{args.file}: error: the file is not UTF-8 text (byte {err.start}: "
+                           f"{err.reason})") from None
+    exe = compile_module(text, opt_level=args.opt_level, filename=args.file,
                          **{o: False for o in disabled})
     try:
         fn = exe[args.entry]
     except KeyError as err:
         raise CompileError(f"relax-run: error: {err.args[0]}") from None
-    if args.input and args.random_inputs:
-        raise CompileError("relax-run: error: give either --input or --random-inputs")
-    inputs = (random_inputs(fn, _parse_dims(args.dim), args.seed) if args.random_inputs
+    _check_dim_names(fn, dims)
+    inputs = (random_inputs(fn, dims, args.seed) if args.random_inputs
               else load_inputs(args.input))
     try:
         result = fn(*inputs)
@@ -156,9 +226,13 @@ def run(argv: list[str] | None = None) -> int:
               f"({plan.get('unplanned', 0)} bytes without planning)")
     if args.output_dir:
         out_dir = Path(args.output_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for i, value in enumerate(outputs):
-            np.save(out_dir / f"out{i}.npy", np.asarray(value))
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for i, value in enumerate(outputs):
+                np.save(out_dir / f"out{i}.npy", np.asarray(value))
+        except OSError as err:
+            raise CompileError(f"relax-run: error: cannot write the outputs to '{out_dir}': "
+                               f"{err.strerror or err}") from None
         print(f"wrote {len(outputs)} output(s) to {out_dir}")
     return 0
 
@@ -166,15 +240,19 @@ def run(argv: list[str] | None = None) -> int:
 def main(argv: list[str] | None = None) -> None:
     try:
         sys.exit(run(argv))
+    except UsageError as err:
+        print(f"relax-run: usage error: {err} (see relax-run --help)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     except CompileError as err:
         print(err, file=sys.stderr)
-        sys.exit(1)
+        sys.exit(EXIT_USER_ERROR)
     except Exception as err:  # a bug in the compiler, not in the input
         if os.environ.get("RELAX_DEBUG"):
             raise
-        print(f"relax-run: internal error: {type(err).__name__}: {err} "
-              "(set RELAX_DEBUG=1 for a traceback)", file=sys.stderr)
-        sys.exit(2)
+        message = " ".join(f"{type(err).__name__}: {err}".split())  # one line
+        print(f"relax-run: internal error: {message} (set RELAX_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        sys.exit(EXIT_INTERNAL_ERROR)
 
 
 if __name__ == "__main__":
