@@ -12,7 +12,10 @@ reconstruction by bit manipulation):
 - exp, exp2, expm1: `x = k ln2 + r`, |r| <= ln2/2 (Cody-Waite: ln2 in two
   parts, `k ln2_hi` exact); `expm1(r) = r + r^2 P(r)`; `2^k` is built in the
   exponent field, in two factors so that results near overflow and in the
-  denormal range round once; `expm1(x) = 2^k expm1(r) + (2^k - 1)`.
+  denormal range round once (on AVX-512 hosts: one `llvm.ldexp`, i.e.
+  vscalefps); `expm1(x) = 2^k expm1(r) + (2^k - 1)`. Callers that know the
+  sign of the argument (tanh, erf) use cheaper variants without the
+  overflow handling.
 - log, log2, log10, log1p: `x = 2^e m`, m in [sqrt(1/2), sqrt(2)) (denormals
   are scaled first); `log(m) = 2 atanh(s)`, `s = (m - 1) / (m + 1)`,
   `= 2s + 2s z Q(z)`, `z = s^2 <= 0.0295`; log1p adds the rounding error of
@@ -240,8 +243,8 @@ class _Builder:
     """Emits llvm ops on values of one float type (scalar or vector) and the
     integer type of the same width and shape."""
 
-    def __init__(self, emit: Emit, t: Attribute):
-        self.emit_op, self.t = emit, t
+    def __init__(self, emit: Emit, t: Attribute, ldexp: bool = False):
+        self.emit_op, self.t, self.ldexp = emit, t, ldexp
         elem = t.element_type if isinstance(t, VectorType) else t
         self.bits = 64 if isinstance(elem, Float64Type) else 32
         ielem = i64 if self.bits == 64 else i32
@@ -345,9 +348,27 @@ class _Builder:
         return self.fma(self.mul(r, r), p, r)
 
     def scale(self, p, k) -> SSAValue:
-        """p * 2^k for k in [-(bias + mant + 2), bias + 1], rounding once."""
+        """p * 2^k for k in [-(bias + mant + 2), bias + 1], rounding once: one
+        `llvm.ldexp` where the target has AVX-512 (vscalefps), else two
+        multiplications by powers of two built in the exponent field."""
+        if self.ldexp:
+            return self._r(call_intrinsic(f"llvm.ldexp.{mangle(self.t)}.{mangle(self.it)}",
+                                          [p, k], self.t))
         k1 = self.ashr(k, self.i(1))
         return self.mul(self.mul(p, self.pow2i(k1)), self.pow2i(self.isub(k, k1)))
+
+    def exp_negative(self, x) -> SSAValue:
+        """exp(x) for -(bias - 1) * ln2 <= x <= 0 (or NaN): no clamp, one scaling."""
+        k, r = self.reduce_exp(x)
+        return self.mul(self.add(self.expm1_reduced(r), self.f(1.0)), self.pow2i(k))
+
+    def expm1_nonpositive(self, x) -> SSAValue:
+        """expm1(x) for x <= 0 (or NaN): 2^k expm1(r) + (2^k - 1) with 2^k normal."""
+        lo = -30.0 if self.bits == 32 else -60.0
+        x = self.select(self.cmp("olt", x, self.f(lo)), self.f(lo), x)
+        k, r = self.reduce_exp(x)
+        s = self.pow2i(k)
+        return self.fma(s, self.expm1_reduced(r), self.sub(s, self.f(1.0)))
 
     def exp_limits(self) -> tuple[float, float]:
         return (-104.0, 89.0) if self.bits == 32 else (-746.0, 710.0)
@@ -431,7 +452,7 @@ class _Builder:
         return self.log_special(u, core)
 
     def tanh(self, x) -> SSAValue:
-        t = self.expm1(self.mul(self.abs(x), self.f(-2.0)))
+        t = self.expm1_nonpositive(self.mul(self.abs(x), self.f(-2.0)))
         th = self.div(self.neg(t), self.add(t, self.f(2.0)))
         return self.copysign(th, x)
 
@@ -485,7 +506,8 @@ class _Builder:
         one_at = ERF_ONE[self.bits]
         u = self.sub(self.select(self.cmp("ogt", a, self.f(one_at)), self.f(one_at), a),
                      self.f(ERF_CENTER))
-        outer = self.sub(self.f(1.0), self.exp(self.poly(u, coefficients("erfc_log", self.bits))))
+        log_erfc = self.poly(u, coefficients("erfc_log", self.bits))  # in [-19, -1.5]
+        outer = self.sub(self.f(1.0), self.exp_negative(log_erfc))
         outer = self.select(self.cmp("oge", a, self.f(one_at)), self.f(1.0), outer)
         outer = self.copysign(outer, x)
         return self.select(self.cmp("olt", a, self.f(ERF_SPLIT)), small, outer)
@@ -540,17 +562,29 @@ def supports(name: str, t: Attribute) -> bool:
     return isinstance(elem, (Float16Type, Float32Type)) and (name in UNARY or name == "powf")
 
 
-def expand(name: str, operands: Sequence[SSAValue], t: Attribute, emit: Emit) -> SSAValue:
-    """Emit the inline computation of math function `name` on operands of type t."""
+def scale_with_ldexp() -> bool:
+    """Whether 2^k scaling uses `llvm.ldexp` (one vscalefps on AVX-512; other CPUs
+    would get a libm call per lane, so they get exponent-field arithmetic)."""
+    from xrelax.tir.target import host_target
+
+    return host_target().vector_bits >= 512
+
+
+def expand(name: str, operands: Sequence[SSAValue], t: Attribute, emit: Emit,
+           ldexp: bool | None = None) -> SSAValue:
+    """Emit the inline computation of math function `name` on operands of type t
+    (`ldexp`: see scale_with_ldexp, the default)."""
+    if ldexp is None:
+        ldexp = scale_with_ldexp()
     elem = _elem(t)
     if name == "powf":  # in f64, rounded once to the type
         wide = _with_elem(t, f64)
         xs = [emit(llvm.FPExtOp(o, wide)).results[0] for o in operands]
-        r = _pow_f64(_Builder(emit, wide), xs[0], xs[1])
+        r = _pow_f64(_Builder(emit, wide, ldexp), xs[0], xs[1])
         return emit(llvm.FPTruncOp(r, t)).results[0]
     if isinstance(elem, Float16Type):
         wide = _with_elem(t, f32)
         x = emit(llvm.FPExtOp(operands[0], wide)).results[0]
-        r = UNARY[name](_Builder(emit, wide), x)
+        r = UNARY[name](_Builder(emit, wide, ldexp), x)
         return emit(llvm.FPTruncOp(r, t)).results[0]
-    return UNARY[name](_Builder(emit, t), operands[0])
+    return UNARY[name](_Builder(emit, t, ldexp), operands[0])

@@ -105,3 +105,30 @@ def test_scalar_loop_vectorizes():
     scalar = ir[ir.index("define void @__relax_scalar("):]
     scalar = scalar[: scalar.index("\n}")]
     assert "x float>" in scalar
+
+
+@pytest.mark.parametrize("target", ["avx2", "avx512"])
+def test_both_scalings_of_2k(monkeypatch, target):
+    """2^k by exponent-field arithmetic (avx2 plan) and by llvm.ldexp (avx512
+    plan) give the same accuracy; both run on any host (LLVM lowers ldexp for
+    the real CPU)."""
+    from xrelax.tir import target as target_mod
+    from tests.lowering.std_llvm_helpers import jit as jit_text
+
+    monkeypatch.setenv("XRELAX_TARGET", target)
+    target_mod.host_target.cache_clear()
+    try:
+        mod = jit_text(kernel_text("exp", "f32", 1))
+        ir = mod.llvm_ir(optimized=False)
+    finally:
+        target_mod.host_target.cache_clear()
+    assert ("llvm.ldexp" in ir) == (target == "avx512")
+    x = wide_range(np.float32)
+    n = len(x) - len(x) % 16
+    out = np.empty(n, np.float32)
+    mod.call("vec", x[:n].copy(), out)
+    expected = np.exp(x[:n].astype(np.float64)).astype(np.float32)
+    same = (out == expected) | (np.isnan(out) & np.isnan(expected))
+    finite = np.isfinite(expected) & (expected != 0)
+    err = np.abs(out[finite] - expected[finite]) / np.spacing(np.abs(expected[finite]))
+    assert same[~finite].all() and err.max() <= 1

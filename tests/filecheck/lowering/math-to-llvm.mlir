@@ -1,4 +1,5 @@
-// RUN: relax-opt %s -p convert-std-to-llvm | filecheck %s
+// RUN: env XRELAX_TARGET=avx2 relax-opt %s -p convert-std-to-llvm | filecheck %s
+// RUN: env XRELAX_TARGET=avx512 relax-opt %s -p convert-std-to-llvm | filecheck %s --check-prefix=AVX512
 
 func.func @math(%x: f32, %v: vector<4xf32>, %d: f64, %vd: vector<2xf64>) -> (vector<4xf32>, f64, f32, vector<2xf64>) {
   %f = math.fma %v, %v, %v : vector<4xf32>
@@ -34,6 +35,10 @@ func.func @inline(%x: f32, %v: vector<16xf32>, %d: f64, %h: f16) -> (f32, vector
   func.return %e, %l, %t, %erf, %p, %ld, %eh : f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, f64, f16
 }
 
+// On AVX-512, 2^k scaling is one llvm.ldexp (vscalefps) instead.
+// AVX512-LABEL: llvm.func @inline(
+// AVX512:         %e = llvm.call_intrinsic "llvm.ldexp.f32.i32"(%{{.*}}, %{{.*}}) : (f32, i32) -> f32
+// AVX512:         llvm.call_intrinsic "llvm.ldexp.v16f64.v16i64"
 // CHECK-LABEL: llvm.func @inline(
 // exp: round x * log2(e) with the 1.5 * 2^23 trick, k ln2 subtracted in two parts,
 // a polynomial, and 2^k built in the exponent field in two factors.
