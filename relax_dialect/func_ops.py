@@ -37,10 +37,13 @@ from xdsl.irdl import (
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.traits import (
+    EffectInstance,
     HasParent,
     IsolatedFromAbove,
     IsTerminator,
+    MemoryEffect,
     Pure,
+    RecursiveMemoryEffect,
     SymbolOpInterface,
     SymbolTable,
 )
@@ -132,6 +135,16 @@ class FuncOp(IRDLOperation):
 
 
 
+class CallEffects(MemoryEffect):
+    """A relax.call is as pure as its callee (no call_packed in it or in the
+    functions it calls); otherwise its effects are unknown (None)."""
+
+    @classmethod
+    def get_effects(cls, op) -> set[EffectInstance] | None:
+        callee = op.callee_op()
+        return set() if callee is not None and is_pure_function(callee) else None
+
+
 @irdl_op_definition
 class CallOp(IRDLOperation):
     """Call another relax function of the module: `%y = relax.call @f(%x) : T`.
@@ -143,6 +156,7 @@ class CallOp(IRDLOperation):
     callee = prop_def(SymbolRefAttr)
     args = var_operand_def()
     result = result_def()
+    traits = traits_def(CallEffects())
 
     def __init__(self, callee: str, args: Sequence[SSAValue], result_type: Attribute):
         super().__init__(operands=[args], result_types=[result_type],
@@ -230,7 +244,8 @@ class DataflowOp(IRDLOperation):
 
     outputs = var_result_def()
     body = region_def("single_block")
-    traits = traits_def(Pure())
+    # its body is pure (verified), but a match_cast in it may define variables
+    traits = traits_def(RecursiveMemoryEffect())
 
     def __init__(self, result_types: Sequence[Attribute], region: Region):
         super().__init__(result_types=[result_types], regions=[region])

@@ -36,9 +36,10 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, SSAValue
-from xdsl.irdl import IRDLOperation, VarOperandDef
+from xdsl.irdl import IRDLOperation, VarOperandDef, traits_def
 from xdsl.parser import Parser
 from xdsl.printer import Printer
+from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from xrelax.relax.types import TensorType, is_base_of
@@ -110,7 +111,10 @@ def normalize_axis(axis: int, ndim: int, op_name: str) -> int:
 
 
 class TensorOp(IRDLOperation):
-    """Base class of high-level ops: see the module docstring."""
+    """Base class of high-level ops: see the module docstring. They compute a
+    value from their operands and nothing else (Pure: xDSL's cse and dce apply)."""
+
+    traits = traits_def(Pure())
 
     # properties that may be left out, with their defaults (Python values)
     DEFAULTS: ClassVar[dict[str, Any]] = {}

@@ -31,7 +31,14 @@ from xdsl.irdl import (
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsTerminator, Pure
+from xdsl.traits import (
+    EffectInstance,
+    HasParent,
+    IsTerminator,
+    MemoryEffect,
+    Pure,
+    RecursiveMemoryEffect,
+)
 from xdsl.utils.exceptions import VerifyException
 
 from xrelax.relax import types as rt
@@ -57,6 +64,16 @@ from xrelax.tir.types import SymExprAttr, is_dtype, parse_dtype, parse_shape, sh
 
 # ---- shapes and casts --------------------------------------------------------------
 
+class MatchCastEffects(MemoryEffect):
+    """A match_cast whose result is unused may go (cse/dce), unless it defines
+    symbolic variables: later types may use them. (None = unknown effects.)"""
+
+    @classmethod
+    def get_effects(cls, op) -> set[EffectInstance] | None:
+        new = rt.definable_vars(op.result.type) - rt.definable_vars(op.value.type)
+        return None if new else set()
+
+
 @irdl_op_definition
 class MatchCastOp(IRDLOperation):
     """Check at run time that a value has a type, and give the value that type.
@@ -68,7 +85,7 @@ class MatchCastOp(IRDLOperation):
 
     value = operand_def()
     result = result_def()
-    traits = traits_def(Pure())
+    traits = traits_def(MatchCastEffects())
 
     def __init__(self, value: SSAValue, target: Attribute):
         super().__init__(operands=[value], result_types=[target])
@@ -340,6 +357,7 @@ class IfOp(IRDLOperation):
     results_ = var_result_def()
     then_region = region_def("single_block")
     else_region = region_def("single_block")
+    traits = traits_def(RecursiveMemoryEffect())  # as pure as its branches
 
     def __init__(self, cond: SSAValue, result_types: Sequence[Attribute],
                  then_region: Region, else_region: Region):
@@ -402,7 +420,7 @@ class YieldOp(IRDLOperation):
     name = "relax.yield"
 
     values = var_operand_def()
-    traits = traits_def(IsTerminator(), HasParent(IfOp))
+    traits = traits_def(IsTerminator(), HasParent(IfOp), Pure())
 
     def __init__(self, values: Sequence[SSAValue]):
         super().__init__(operands=[values])
