@@ -191,6 +191,11 @@ def s_layout_by_name(sch):
     sch.transform_layout(sch.get_block("Z"), "Y", lambda i, j: (j, i))
 
 
+def s_layout_param(sch):
+    # an output parameter of a kernel nothing calls yet: its type changes
+    sch.transform_layout(sch.get_block("Z"), ("write", 0), lambda j, i: (i, j))
+
+
 def s_blur_compute_at(sch):
     c = sch.get_block("C")
     (i,) = sch.get_loops(c)
@@ -223,6 +228,7 @@ CASES = [
     ("transform_layout_pad", chain, s_layout, ref_chain, CHAIN_SHAPES),
     ("transform_layout_static", lambda: chain(4, 16), s_layout, ref_chain, [[(4, 16)]]),
     ("transform_layout_by_name", chain, s_layout_by_name, ref_chain, CHAIN_SHAPES),
+    ("transform_layout_param", chain, s_layout_param, lambda x: np.exp(2 * x), CHAIN_SHAPES),
     ("compute_at_stencil", blur, s_blur_compute_at, ref_blur, [[(5,)], [(12,)], [(19,)], [(3,)]]),
 ]
 

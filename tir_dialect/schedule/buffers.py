@@ -313,10 +313,16 @@ def _retype(kernel: tir.FuncOp, buf: SSAValue, new_type: BufferType) -> SSAValue
         buf.replace_all_uses_with(new.result)
         kernel.body.block.erase_op(old)
         return new.result
-    buf.type = new_type  # type: ignore[misc]
-    types = [a.type for a in kernel.body.block.args]
-    kernel.properties["function_type"] = FunctionType.from_lists(types, [])
-    return buf
+    body = kernel.body.block
+    assert buf in body.args
+    index = body.args.index(buf)
+    new = body.insert_arg(new_type, index)
+    new.name_hint = buf.name_hint
+    buf.replace_all_uses_with(new)
+    body.erase_arg(buf)
+    kernel.properties["function_type"] = FunctionType.from_lists([a.type for a in body.args],
+                                                                 [])
+    return new
 
 
 def _fill(kernel: tir.FuncOp, buf: SSAValue, value: float | int, name: str,
