@@ -25,7 +25,7 @@ from xrelax.passes.fold_constant import HANDED_IN, FoldEvaluator
 
 @dataclass(frozen=True)
 class FoldConstant(fold_constant.FoldConstant):
-    """fold-constant, running kernels through the JIT."""
+    """Replace call_tir on constants by their computed results, run by the JIT."""
 
     evaluator: FoldEvaluator | None = field(default=fold_evaluator, compare=False,
                                             metadata=HANDED_IN)
@@ -33,8 +33,8 @@ class FoldConstant(fold_constant.FoldConstant):
 
 @dataclass(frozen=True)
 class DefaultPipeline(default_pipeline.DefaultPipeline):
-    """default-pipeline, folding constants through the JIT; with `lower=true`
-    it goes on to the llvm dialect."""
+    """The standard optimization pipeline, folding constants through the JIT.
+    With `lower=true` it goes on to the llvm dialect."""
 
     evaluator: FoldEvaluator | None = field(default=fold_evaluator, compare=False,
                                             metadata=HANDED_IN)
