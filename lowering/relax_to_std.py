@@ -102,6 +102,12 @@ def lowered_types(t: Attribute, where: Operation) -> list[Attribute]:
     raise _unsupported(where, f"a value of type {t}")
 
 
+def _has_object(t: Attribute) -> bool:
+    if isinstance(t, TupleType):
+        return any(_has_object(f) for f in t.types)
+    return isinstance(t, ObjectType)
+
+
 def out_slots(t: Attribute) -> int:
     """How many i64 slots of %out a result of type t takes."""
     if isinstance(t, TensorType):
@@ -338,6 +344,9 @@ class FunctionLowering:
             self.vals[res] = self.vals[v]
 
     def lower_ReturnOp(self, op: rx.ReturnOp) -> None:
+        declared = self.fn.result_type  # the runtime reads %out by the declared type
+        if _has_object(declared) or out_slots(declared) != out_slots(op.value.type):
+            raise _unsupported(op, f"returning a value of type {op.value.type} as {declared}")
         values = self.vals[op.value]
         returned: set[SSAValue] = set()
         self.store_results(op.value.type, values, 0, returned)

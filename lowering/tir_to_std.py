@@ -222,6 +222,13 @@ class KernelLowering:
             owner = binding.owner
             if isinstance(owner, Operation) and loops[first].is_ancestor(owner):
                 return None
+        for op in init.walk():  # so must every value the init uses
+            for operand in op.operands:
+                owner = operand.owner
+                where = owner.parent_op() if isinstance(owner, Block) else owner
+                if where is not None and loops[first].is_ancestor(where) \
+                        and not init.is_ancestor(where):
+                    return None
         return loops[first]
 
     def lower_LoadOp(self, op: tir.LoadOp, dst: Block) -> None:

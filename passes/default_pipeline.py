@@ -39,7 +39,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 
-from xrelax.diagnostics import verify_module
+from xrelax.diagnostics import verify_pass_output
 from xrelax.passes.annotate_op_pattern import AnnotateOpPattern
 from xrelax.passes.call_tir_rewrite import CallTIRRewrite
 from xrelax.passes.canonicalize_bindings import CanonicalizeBindings
@@ -85,10 +85,10 @@ class DefaultPipeline(ModulePass):
         step with `verify_each=true`, to find which pass broke it)."""
         def verify_after(previous: ModulePass | None, module: ModuleOp, _: object) -> None:
             if previous is not None and self.verify_each:
-                verify_module(module)
+                verify_pass_output(module, previous.name)
 
         PassPipeline(tuple(self.passes()), verify_after).apply(ctx, op)
-        verify_module(op)
+        verify_pass_output(op, self.name)
 
 
 Step = Callable[[DefaultPipeline], ModulePass]

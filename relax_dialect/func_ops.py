@@ -59,7 +59,7 @@ from xrelax.relax.syntax import (
 from xrelax.relax.types import definable_vars, free_vars, is_base_of, is_relax_type, may_match
 from xrelax.relax.value_ops import IfOp, MatchCastOp, YieldOp
 from xrelax.tir.symbolic import SymExpr
-from xrelax.tir.syntax import OpVerifyException, parse_defined_operands
+from xrelax.tir.syntax import OpVerifyException, check_defined_before_use, parse_defined_operands
 from xrelax.tir.types import SymExprAttr
 
 
@@ -111,6 +111,7 @@ class FuncOp(IRDLOperation):
         for i, t in enumerate(self.function_type.inputs.data):
             check_relax_type(t, f"parameter #{i} of @{self.sym_name.data}")
         check_relax_type(self.result_type, f"the result of @{self.sym_name.data}")
+        check_defined_before_use(self)
         verify_function(self)
 
     @classmethod

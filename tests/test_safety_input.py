@@ -95,7 +95,11 @@ relax.func @main(%x: !relax.tensor<[4], f32>) -> !relax.tensor<[4], f32> {
         "t.mlir:4:3: error: arith.constant: the constant 18446744073709551616 does not fit in index")
     loop = kernel("  tir.for %j = 0 to 9223372036854775808 {\n  }")
     assert compile_error(loop).startswith(
-        "t.mlir:4:3: error: tir.for: the constant 9223372036854775808 in the symbolic expression")
+        "t.mlir:4:3: error: the constant 9223372036854775808 in the symbolic expression")
+    f16 = kernel("  %h = arith.constant 70000.0 : f16")
+    assert compile_error(f16).startswith("t.mlir:4:3: error: ")
+    i4 = kernel("  %h = arith.constant 300 : i4")
+    assert compile_error(i4).startswith("t.mlir:4:3: error: ")
 
 
 @pytest.mark.parametrize("name", ["aligned_alloc", "GOMP_parallel", "_mlir_ciface_main",

@@ -58,7 +58,12 @@ from xdsl.traits import (
 from xdsl.utils.exceptions import VerifyException
 
 from xrelax.tir.symbolic import ExprLike, SymExpr, parse_sym_expr
-from xrelax.tir.syntax import OpVerifyException, parse_defined_operand, parse_defined_operands
+from xrelax.tir.syntax import (
+    OpVerifyException,
+    check_defined_before_use,
+    parse_defined_operand,
+    parse_defined_operands,
+)
 from xrelax.tir.types import BufferType, SymExprAttr, is_dtype
 
 LOOP_KINDS = ("serial", "parallel", "vectorized", "unrolled")
@@ -144,6 +149,7 @@ class FuncOp(IRDLOperation):
         if self.function_type.outputs.data:
             raise VerifyException(f"tir.func @{self.sym_name.data} must not return values "
                                   "(it writes its outputs into buffer parameters)")
+        check_defined_before_use(self)
         if tuple(self.body.block.arg_types) != self.function_type.inputs.data:
             raise VerifyException("entry block argument types do not match the function type")
         for t in self.function_type.inputs.data:

@@ -50,3 +50,30 @@ class OpVerifyException(VerifyException):
     def __init__(self, op: Operation, message: str):
         super().__init__(message)
         self.op = op
+
+
+def check_defined_before_use(func: Operation) -> None:
+    """Every operand is defined before its use: earlier in the same block, in
+    an enclosing block, or as a block argument. (xDSL's parser accepts forward
+    references and its verifier does not check dominance; the lowerings walk
+    ops in order.)"""
+    visible: set[SSAValue] = set()
+
+    def visit(op: Operation) -> None:
+        for operand in op.operands:
+            if operand not in visible:
+                name = f"%{operand.name_hint}" if operand.name_hint else "a value"
+                raise OpVerifyException(op, f"{op.name} uses {name} before it is defined "
+                                        "(a value must be defined before its uses, in this "
+                                        "block or an enclosing one)")
+        for region in op.regions:
+            for block in region.blocks:
+                added = [*block.args]
+                visible.update(added)
+                for inner in block.ops:
+                    visit(inner)
+                    added += inner.results
+                    visible.update(inner.results)
+                visible.difference_update(added)
+
+    visit(func)

@@ -104,6 +104,18 @@ def is_index_or_int(attr: Attribute) -> bool:
 
 # ---- symbolic expressions as attributes --------------------------------------
 
+def check_int64_constants(expr: SymExpr) -> None:
+    """Every constant of a symbolic expression fits in int64 (sizes and loop
+    bounds become 64-bit values)."""
+    for mono, coeff in expr.terms:
+        if not -(1 << 63) <= coeff < (1 << 63):
+            raise VerifyException(f"the constant {coeff} in the symbolic expression {expr} "
+                                  "does not fit in int64")
+        for atom in mono:
+            for arg in getattr(atom, "args", ()):
+                check_int64_constants(arg)
+
+
 @irdl_attr_definition
 class SymExprAttr(Data[SymExpr]):
     """A symbolic integer expression, e.g. `#tir.expr<n * 4 + 1>`."""
@@ -117,6 +129,9 @@ class SymExprAttr(Data[SymExpr]):
 
     def print_parameter(self, printer: Printer) -> None:
         printer.print_string(f"<{self.data}>")
+
+    def verify(self) -> None:
+        check_int64_constants(self.data)
 
     @staticmethod
     def of(value: ExprLike) -> SymExprAttr:

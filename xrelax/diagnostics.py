@@ -24,6 +24,20 @@ class CompileError(DiagnosticException):
     diagnostics, so `xdsl-opt --verify-diagnostics` prints it too."""
 
 
+class InvalidPassOutput(RuntimeError):
+    """A pass turned a module that verified into one that does not: a bug in
+    the compiler, never the user's error."""
+
+
+def verify_pass_output(module: Operation, pass_name: str) -> None:
+    """verify_module after a pass; a failure is an InvalidPassOutput."""
+    try:
+        verify_module(module)
+    except CompileError as err:
+        raise InvalidPassOutput(f"{pass_name} produced IR that does not verify: "
+                                f"{str(err).splitlines()[0]}") from None
+
+
 def format_parse_error(err: ParseError, line_offset: int = 0) -> str:
     span = err.span
     loc = span.get_location()

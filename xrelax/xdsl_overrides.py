@@ -59,7 +59,12 @@ class LocatingParser(Parser):
         not expose the position where an op starts, and ops built by custom
         `parse` methods get no location otherwise."""
         start = self._current_token.span
-        op = super().parse_operation()
+        try:
+            op = super().parse_operation()
+        except (VerifyException, ValueError, OverflowError) as err:
+            # an op whose operands break its constraints, a constant that does
+            # not fit its type (`70000.0 : f16`, `300 : i4`): at the op
+            self.raise_error(str(err), start)
         if isinstance(op.location, UnknownLoc):
             loc = start.get_location()
             op.location = FileLineColLoc(StringAttr(loc.file),
