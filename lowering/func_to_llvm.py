@@ -21,11 +21,20 @@ The wrapper carries the original signature as the attribute `ciface_type`
 """
 
 from xdsl.dialects import func, llvm
-from xdsl.dialects.builtin import FunctionType, MemRefType, StringAttr
+from xdsl.dialects.builtin import FunctionType, MemRefType, StringAttr, i8, i64
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from xrelax.lowering.llvm_types import PTR, convert_type, extract, insert
+from xrelax.lowering.llvm_types import (
+    PTR,
+    const,
+    convert_type,
+    descriptor_type,
+    extract,
+    gep,
+    insert,
+    row_major_strides,
+)
 from xrelax.lowering.noalias import NOALIAS_ATTR
 
 CIFACE_PREFIX = "_mlir_ciface_"
@@ -142,3 +151,81 @@ def c_wrapper(name: str, ft: FunctionType) -> llvm.FuncOp:
 def func_patterns() -> list[RewritePattern]:
     """All func patterns."""
     return [FuncLowering(), ReturnLowering(), CallLowering()]
+
+
+# ---- the packed entry point (the relax runtime's fast calls) -------------------------
+
+PACKED_PREFIX = "_mlir_packed_"
+# Where numpy keeps an array's data pointer and its dims pointer in the array
+# object (PyArrayObject_fields: PyObject_HEAD, char *data, int nd, npy_intp
+# *dimensions, ...); xrelax.lowering.runtime checks them once per process.
+NUMPY_DATA_OFFSET = 16
+NUMPY_DIMS_OFFSET = 32
+
+
+def packed_wrapper(name: str, ft: FunctionType, modes: list[str | int]) -> llvm.FuncOp:
+    """`_mlir_packed_NAME(int64_t *pack)`: calls NAME with arguments read from
+    one array of 64-bit slots, so that a call costs one pointer from Python.
+
+    Slot 0 receives NAME's single scalar result (zero-extended to 64 bits);
+    the arguments follow, in order, one entry of `modes` each:
+    - "scalar": one slot holding the value in its low bytes;
+    - "array": one slot holding the address of a C-contiguous numpy array
+      object: the descriptor is read from it (data pointer, dims; row-major
+      strides) and the data pointer is written back into the slot;
+    - an int k: a 1-D i64 memref of k elements that lives in the pack itself,
+      in the next k slots (the runtime's %err and %out buffers).
+    """
+    assert len(ft.outputs.data) == 1 and not isinstance(ft.outputs.data[0], MemRefType)
+    block = Block(arg_types=[PTR])
+    pack = block.args[0]
+
+    def emit(op):
+        block.add_op(op)
+        return op
+
+    def at(base: SSAValue, index: int, elem: Attribute) -> SSAValue:
+        offset = emit(const(index)).results[0]
+        return emit(gep(base, offset, elem)).results[0]
+
+    args: list[SSAValue] = []
+    slot = 1
+    for t, mode in zip(ft.inputs.data, modes, strict=True):
+        if mode == "scalar":
+            args.append(emit(llvm.LoadOp(at(pack, slot, i64), convert_type(t))).results[0])
+            slot += 1
+            continue
+        assert isinstance(t, MemRefType)
+        rank = t.get_num_dims()
+        if mode == "array":
+            obj = emit(llvm.LoadOp(at(pack, slot, i64), PTR)).results[0]
+            data = emit(llvm.LoadOp(at(obj, NUMPY_DATA_OFFSET, i8), PTR)).results[0]
+            emit(llvm.StoreOp(data, at(pack, slot, i64)))
+            dims = (emit(llvm.LoadOp(at(obj, NUMPY_DIMS_OFFSET, i8), PTR)).results[0]
+                    if rank else None)
+            sizes = [emit(llvm.LoadOp(at(dims, d, i64), i64)).results[0]  # type: ignore[arg-type]
+                     for d in range(rank)]
+            slot += 1
+        else:
+            assert isinstance(mode, int) and rank == 1
+            data = at(pack, slot, i64)
+            sizes = [emit(const(mode)).results[0]]
+            slot += mode
+        strides = row_major_strides(sizes, emit)
+        desc: SSAValue = emit(llvm.UndefOp(descriptor_type(t))).results[0]
+        fields = [data, data, emit(const(0)).results[0]]
+        for f, value in enumerate(fields):
+            desc = emit(insert(desc, value, f)).results[0]
+        for d, (size, stride) in enumerate(zip(sizes, strides)):
+            desc = emit(insert(desc, size, 3, d)).results[0]
+            desc = emit(insert(desc, stride, 4, d)).results[0]
+        args.append(desc)
+    result_t = convert_type(ft.outputs.data[0])
+    call = emit(llvm.CallOp(name, *args, return_type=result_t))
+    value = call.results[0]
+    if result_t != i64:
+        value = emit(llvm.ZExtOp(value, i64)).results[0]
+    emit(llvm.StoreOp(value, pack))
+    emit(llvm.ReturnOp())
+    return llvm.FuncOp(PACKED_PREFIX + name, llvm.LLVMFunctionType([PTR], None),
+                       linkage=llvm.LinkageAttr("external"), body=Region(block))

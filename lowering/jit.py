@@ -16,6 +16,7 @@ import ctypes
 import ctypes.util
 import functools
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import llvmlite.binding as llvm
@@ -35,7 +36,12 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute
 
-from xrelax.lowering.func_to_llvm import CIFACE_PREFIX, CIFACE_TYPE_ATTR
+from xrelax.lowering.func_to_llvm import (
+    CIFACE_PREFIX,
+    CIFACE_TYPE_ATTR,
+    PACKED_PREFIX,
+    packed_wrapper,
+)
 from xrelax.lowering.noalias import apply_noalias
 
 
@@ -115,16 +121,6 @@ def descriptor_ctype(rank: int) -> type[ctypes.Structure]:
     return type(f"MemRefDescriptor{rank}", (ctypes.Structure,), {"_fields_": fields})
 
 
-def contiguous_descriptor(arr: np.ndarray) -> ctypes.Structure:
-    """The memref descriptor of a C-contiguous array (not checked: callers do)."""
-    desc = descriptor_ctype(arr.ndim)()
-    desc.allocated = desc.aligned = arr.ctypes.data
-    if arr.ndim:
-        desc.sizes[:] = arr.shape
-        desc.strides[:] = [s // arr.itemsize for s in arr.strides] if arr.size else [1] * arr.ndim
-    return desc
-
-
 def result_ctype(t: Attribute):
     return descriptor_ctype(t.get_num_dims()) if isinstance(t, MemRefType) else scalar_ctype(t)
 
@@ -155,10 +151,15 @@ def _dispose_pass_manager(mpm: Any) -> None:
 class JitModule:
     """An llvm-dialect module compiled to native code in this process."""
 
-    def __init__(self, module: ModuleOp, opt_level: int = 3) -> None:
+    def __init__(self, module: ModuleOp, opt_level: int = 3,
+                 packed: dict[str, list[str | int]] | None = None) -> None:
+        """`packed`: public functions that also get a packed entry point
+        (see `packed_entry`), with the mode of each argument."""
         _init_llvm()
         self.module = module
         self._signatures = _ciface_signatures(module)
+        for name, modes in (packed or {}).items():
+            module.body.block.add_op(packed_wrapper(name, self._signatures[name], modes))
         apply_noalias(module)
         self._renamed = _prefix_internal_symbols(module)
         self._ir_before = str(_translate(module))
@@ -219,17 +220,16 @@ class JitModule:
         values = [_unmarshal(getattr(results, f"r{i}"), t, args) for i, t in enumerate(outputs)]
         return values[0] if len(values) == 1 else tuple(values)
 
-    def raw_entry(self, name: str) -> tuple[Any, list[Any], type[ctypes.Structure] | None]:
-        """For callers that validate their own arguments (the relax runtime): the
-        C wrapper of `name`, the ctypes type of each scalar input (None for a
-        memref: pass the address of a descriptor), and the results struct type."""
-        ft = self._signatures[name]
-        kinds = [None if isinstance(t, MemRefType) else scalar_ctype(t) for t in ft.inputs]
-        results = None
-        if ft.outputs.data:
-            fields = [(f"r{i}", result_ctype(t)) for i, t in enumerate(ft.outputs)]
-            results = type("Results", (ctypes.Structure,), {"_fields_": fields})
-        return self._c_function(name, ft), kinds, results
+    def packed_entry(self, name: str) -> Callable[[int], None]:
+        """For callers that validate their own arguments (the relax runtime):
+        `_mlir_packed_NAME`, called with the address of its pack of slots (see
+        lowering/func_to_llvm.py, `packed_wrapper`); only for the functions
+        given as `packed` when compiling."""
+        key = PACKED_PREFIX + name
+        if key not in self._functions:
+            proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+            self._functions[key] = proto(self.function_address(key))
+        return self._functions[key]
 
     def _c_function(self, name: str, ft: FunctionType):
         if name not in self._functions:
@@ -255,7 +255,7 @@ def _prefix_internal_symbols(module: ModuleOp) -> dict[str, str]:
     for op in module.ops:
         if isinstance(op, llvm_d.FuncOp) and op.body.blocks:
             name = op.sym_name.data
-            if not name.startswith((CIFACE_PREFIX, INTERNAL_PREFIX)):
+            if not name.startswith((CIFACE_PREFIX, PACKED_PREFIX, INTERNAL_PREFIX)):
                 renamed[name] = INTERNAL_PREFIX + name
                 op.sym_name = StringAttr(renamed[name])
     if not renamed:

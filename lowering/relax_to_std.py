@@ -5,6 +5,9 @@ runtime in `lowering/runtime.py` is its only caller):
 
     @f(params..., constants..., %err: memref<?xi64>, %out: memref<?xi64>) -> i32
 
+(with `profile=true`, `%prof: memref<?xi64>` comes just before `%err`: see
+lowering/profiling.py)
+
 - params are flattened: a tensor is a memref (static dims where the type
   knows them), a shape is one `index` per dim, a prim value a scalar, a tuple
   its fields in order;
@@ -50,6 +53,7 @@ from xdsl.passes import ModulePass
 from xdsl.traits import SymbolTable
 
 from xrelax.lowering.kernel_checks import check_size_exprs, emit_kernel_call
+from xrelax.lowering.profiling import ProfileHooks
 from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
 from xrelax.relax import ops as rx
@@ -129,9 +133,10 @@ class _Scope:
 class FunctionLowering:
     """Translates one relax.func into host code, op by op, into a CFG."""
 
-    def __init__(self, fn: rx.FuncOp, module: ModuleOp):
+    def __init__(self, fn: rx.FuncOp, module: ModuleOp, profile: bool = False):
         self.fn = fn
         self.module = module
+        self.profile = ProfileHooks(self) if profile else None  # lowering/profiling.py
         self.vals: dict[SSAValue, list[SSAValue]] = {}
         self.root: dict[SSAValue, SSAValue] = {}  # memref value -> the allocation it views
         self.env: dict[str, SSAValue] = {}
@@ -282,9 +287,11 @@ class FunctionLowering:
         in_types = [t for p in params for t in lowered_types(p, fn)]
         const_types = [tensor_memref_type(c.result.type, c) for c in constants]
         buf = MemRefType(i64, [DYNAMIC_INDEX])
-        entry = Block(arg_types=in_types + const_types + [buf, buf])
+        entry = Block(arg_types=in_types + const_types + [buf] * (3 if self.profile else 2))
         self.region.add_block(entry)
         self.set_block(entry)
+        if self.profile:
+            self.profile.start(entry.args[-3])
         *_, self.err, self.out = entry.args
         self.err.name_hint, self.out.name_hint = "err", "out"
         k = 0
@@ -306,6 +313,8 @@ class FunctionLowering:
         for name in MEMORY_ATTRS:  # what static-plan-memory found, for the runtime
             if name in fn.attributes:
                 out.attributes[name] = fn.attributes[name]
+        if self.profile:
+            self.profile.annotate(out)
         return out
 
     def bind_param(self, t: Attribute, values: list[SSAValue]) -> None:
@@ -353,6 +362,8 @@ class FunctionLowering:
         for m in self.owned_roots():
             if m not in returned:
                 self.emit(memref.DeallocOp.get(m))
+        if self.profile:
+            self.profile.finish()
         self.emit(func.ReturnOp(self.emit(arith.ConstantOp(IntegerAttr(0, i32)))))
 
     def store_results(self, t: Attribute, values: list[SSAValue], slot: int,
@@ -502,7 +513,11 @@ class FunctionLowering:
             else:
                 args.append(v)
         args += [self.sym.value(e) for e in sym_exprs]
-        emit_kernel_call(self, kernel, args)  # with %err and a status test if it may fail
+        if self.profile:
+            self.profile.around_call(op, kernel, [v.type for v in values], sym_exprs,
+                                     lambda: emit_kernel_call(self, kernel, args))
+        else:
+            emit_kernel_call(self, kernel, args)  # with %err and a status test if it may fail
 
     def check_kernel_dims(self, op: Operation, kernel: tir.FuncOp, values: list[SSAValue],
                           sym_exprs: Sequence[SymExpr]) -> None:
@@ -676,6 +691,8 @@ class ConvertRelaxToStd(ModulePass):
 
     name = "convert-relax-to-std"
 
+    profile: bool = False  # time every kernel call (see lowering/profiling.py)
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         inline_calls(op)
         for fn in list(op.body.block.ops):
@@ -683,7 +700,7 @@ class ConvertRelaxToStd(ModulePass):
                 op.body.block.erase_op(fn)  # only reachable through calls, now inlined
         for fn in list(op.body.block.ops):
             if isinstance(fn, rx.FuncOp):
-                lowered = FunctionLowering(fn, op).lower()
+                lowered = FunctionLowering(fn, op, self.profile).lower()
                 op.body.block.insert_op_before(lowered, fn)
                 op.body.block.erase_op(fn)
         from xrelax.lowering.packed_calls import ENTRY, entry_declaration

@@ -2,12 +2,15 @@
 
     relax-run FILE [--entry NAME] [--input PATH.npy ...] [--output-dir DIR]
                    [--random-inputs] [--dim n=4 ...] [--seed S] [-O LEVEL]
-                   [--disable fuse,fold,...]
+                   [--disable fuse,fold,...] [--profile [N]]
 
 Inputs come from .npy files in parameter order, or with `--random-inputs`
 are generated for tensor parameters (symbolic dims take their value from
 `--dim`, default 4). Each output's shape, dtype and a summary are printed;
 with `--output-dir`, outputs are also saved as out0.npy, out1.npy, ...
+With `--profile N`, the function then runs N more times (default 1) with a
+clock read around every kernel call in the generated code, and a table of
+the kernels' calls, times, share of the run and GFLOP/s is printed.
 Exit status, each failure with a one-line message on stderr and never a
 Python traceback:
 
@@ -178,7 +181,11 @@ def run(argv: list[str] | None = None) -> int:
                         help="turn off default-pipeline steps: canonicalize, fold, cse, dce, "
                              "fuse, schedule, plan_memory; check_bounds is UNSAFE (no run-time "
                              "bounds checks in kernels)")
+    parser.add_argument("--profile", nargs="?", type=int, const=1, metavar="N",
+                        help="time each kernel over N more calls (default 1) and print a table")
     args = parser.parse_args(argv)
+    if args.profile is not None and args.profile < 1:
+        raise UsageError(f"--profile {args.profile}: the number of calls is at least 1")
     if args.seed < 0:
         raise UsageError(f"--seed {args.seed}: the seed is a non-negative integer")
     if args.input and args.random_inputs:
@@ -205,7 +212,7 @@ def run(argv: list[str] | None = None) -> int:
         raise CompileError(f"{args.file}: error: the file is not UTF-8 text (byte {err.start}: "
                            f"{err.reason})") from None
     exe = compile_module(text, opt_level=args.opt_level, filename=args.file,
-                         **{o: False for o in disabled})
+                         profile=args.profile is not None, **{o: False for o in disabled})
     try:
         fn = exe[args.entry]
     except KeyError as err:
@@ -234,6 +241,8 @@ def run(argv: list[str] | None = None) -> int:
             raise CompileError(f"relax-run: error: cannot write the outputs to '{out_dir}': "
                                f"{err.strerror or err}") from None
         print(f"wrote {len(outputs)} output(s) to {out_dir}")
+    if args.profile is not None:
+        print(fn.profile(*inputs, repeat=args.profile))
     return 0
 
 
