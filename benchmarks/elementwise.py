@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import math
+from functools import partial
 
 import numpy as np
 
 from xrelax.benchmarks.common import median_time, onnxruntime_session
+from xrelax.lowering.runtime import compile_module
 
 
 def best_median(fn, batches: int = 7, repeat: int = 60) -> float:
@@ -23,7 +25,7 @@ def best_median(fn, batches: int = 7, repeat: int = 60) -> float:
     batch that another process disturbed should not decide the figure (the
     same statistic for every system)."""
     return min(median_time(fn, repeat=repeat, warmup=5) for _ in range(batches))
-from xrelax.lowering.runtime import compile_module
+
 
 ERF = np.vectorize(math.erf, otypes=[np.float64])
 
@@ -110,18 +112,18 @@ def main() -> None:
         fn = compile_module(program.replace("[n, m]", f"[{rows}, {cols}]")
                             .replace("[m]", f"[{cols}]"))["main"]
         np.testing.assert_allclose(fn(*inputs), expected, rtol=2e-5, atol=2e-5)
-        t_ours = best_median(lambda: fn(*inputs))
+        t_ours = best_median(partial(fn, *inputs))
         tiny = compile_module(program.replace("[n, m]", "[1, 16]").replace("[m]", "[16]"))["main"]
         tiny_inputs = [a.reshape(-1)[:16].reshape(a.shape[:-2] + (1, 16) if a.ndim == 2 else (16,))
                        .copy() for a in inputs]
-        t_call = best_median(lambda: tiny(*tiny_inputs))
-        t_numpy = best_median(lambda: numpy_fn(*inputs), 3, 20) if numpy_fn else math.nan
+        t_call = best_median(partial(tiny, *tiny_inputs))
+        t_numpy = best_median(partial(numpy_fn, *inputs), 3, 20) if numpy_fn else math.nan
         inits = gelu_consts if name.startswith("gelu") else {}
         shapes = {"x": (rows, cols), **{k: v.shape for k, v in extra.items()}}
         session = onnxruntime_session(nodes, shapes, ("y", (rows, cols)), initializers=inits)
         feed = {"x": x, **extra}
         np.testing.assert_allclose(session.run(None, feed)[0], expected, rtol=2e-5, atol=2e-5)
-        t_ort = best_median(lambda: session.run(None, feed))
+        t_ort = best_median(partial(session.run, None, feed))
         print(f"{name:>12} | {t_ours * 1e3:9.4f} | {t_call * 1e3:7.4f} | {t_ort * 1e3:8.4f} |"
               f" {t_numpy * 1e3:8.4f} | {t_ours / t_ort:9.2f}x | {(t_ours - t_call) / t_ort:16.2f}x")
 

@@ -27,7 +27,8 @@ reconstruction by bit manipulation):
 - pow (f32, f16): `exp2(y log2|x|)` evaluated in f64, then C99's special cases
   (integer y with negative x, zeros, infinities, pow(x, 0) = pow(1, y) = 1).
 Polynomials are fitted when first needed: interpolation at Chebyshev nodes in
-60-digit decimal arithmetic (`decimal`), coefficients rounded to the type.
+60-digit decimal arithmetic, coefficients rounded to the type
+(lowering/vector_math_fits.py).
 
 Maximum error, measured in ulp of the result type against numpy in a wider
 type (float64 for f16/f32 arguments, longdouble for f64), over random bit
@@ -62,9 +63,7 @@ Payne-Hanek), cbrt.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
-from decimal import Decimal, localcontext
 
 import numpy as np
 from xdsl.dialects import llvm
@@ -74,7 +73,6 @@ from xdsl.dialects.builtin import (
     Float32Type,
     Float64Type,
     IntegerAttr,
-    IntegerType,
     VectorType,
     f32,
     f64,
@@ -85,157 +83,16 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from xrelax.lowering.llvm_ext import VectorFCmpOp, VectorSelectOp
 from xrelax.lowering.llvm_types import call_intrinsic, mangle, splat_float
+from xrelax.lowering.vector_math_fits import (
+    ERF_CENTER,
+    ERF_ONE,
+    ERF_SPLIT,
+    coefficients,
+    ln2_parts,
+    log10_2_parts,
+)
 
 Emit = Callable[[Operation], Operation]
-
-# ---- polynomial fits (decimal arithmetic) ------------------------------------------
-
-_DIGITS = 60
-
-
-def _d(x: float | int) -> Decimal:
-    return Decimal(x)
-
-
-def _dexp(x: Decimal) -> Decimal:
-    return x.exp()
-
-
-def _derf(x: Decimal) -> Decimal:
-    """erf by its Taylor series (converges everywhere; enough digits for |x| <= 6)."""
-    with localcontext() as ctx:
-        ctx.prec = _DIGITS + 40
-        x2, term, total, n = x * x, x, x, 0
-        while True:
-            n += 1
-            term = -term * x2 / n
-            add = term / (2 * n + 1)
-            total += add
-            if abs(add) < Decimal(10) ** -(_DIGITS + 20) and n > 2 * x2:
-                break
-        pi = _dpi()
-        return +(total * 2 / pi.sqrt())
-
-
-@functools.cache
-def _dpi() -> Decimal:
-    """pi by Machin's formula."""
-    with localcontext() as ctx:
-        ctx.prec = _DIGITS + 50
-
-        def arctan_inv(n: int) -> Decimal:
-            x, total, k, sign = Decimal(1) / n, Decimal(0), 0, 1
-            power = x
-            while power > Decimal(10) ** -(_DIGITS + 45):
-                total += sign * power / (2 * k + 1)
-                power = power / (n * n)
-                k, sign = k + 1, -sign
-            return total
-
-        return 4 * (4 * arctan_inv(5) - arctan_inv(239))
-
-
-def _solve(a: list[list[Decimal]], b: list[Decimal]) -> list[Decimal]:
-    """Gaussian elimination with partial pivoting."""
-    n = len(b)
-    m = [row[:] + [v] for row, v in zip(a, b)]
-    for col in range(n):
-        piv = max(range(col, n), key=lambda r: abs(m[r][col]))
-        m[col], m[piv] = m[piv], m[col]
-        for r in range(col + 1, n):
-            f = m[r][col] / m[col][col]
-            for c in range(col, n + 1):
-                m[r][c] -= f * m[col][c]
-    x = [Decimal(0)] * n
-    for r in reversed(range(n)):
-        x[r] = (m[r][n] - sum(m[r][c] * x[c] for c in range(r + 1, n))) / m[r][r]
-    return x
-
-
-def fit(fn: Callable[[Decimal], Decimal], lo: float, hi: float, degree: int) -> list[Decimal]:
-    """Coefficients c0..cd of the polynomial interpolating fn at the degree + 1
-    Chebyshev nodes of [lo, hi] (close to the minimax polynomial)."""
-    import math
-
-    with localcontext() as ctx:
-        ctx.prec = _DIGITS
-        n = degree + 1
-        nodes = [_d((lo + hi) / 2 + (hi - lo) / 2 * math.cos((2 * k + 1) * math.pi / (2 * n)))
-                 for k in range(n)]
-        rows = [[x ** j for j in range(n)] for x in nodes]
-        return _solve(rows, [fn(x) for x in nodes])
-
-
-def _exp_p(r: Decimal) -> Decimal:  # (e^r - 1 - r) / r^2
-    return (_dexp(r) - 1 - r) / (r * r)
-
-
-def _atanh_q(z: Decimal) -> Decimal:  # (atanh(s)/s - 1) / z, s = sqrt(z)
-    s = z.sqrt()
-    return (((1 + s) / (1 - s)).ln() / 2 / s - 1) / z
-
-
-def _erf_small(t: Decimal) -> Decimal:  # erf(sqrt t) / sqrt t
-    s = t.sqrt()
-    return _derf(s) / s
-
-
-ERF_SPLIT = 0.875
-ERF_CENTER = 2.4375  # the outer fit runs in u = |x| - ERF_CENTER
-ERF_ONE = {32: 3.9375}  # above this erf rounds to 1
-
-
-def _erfc_log(u: Decimal) -> Decimal:
-    return (1 - _derf(u + _d(ERF_CENTER))).ln()
-
-
-LN2_HALF = 0.34657359027997264
-Z_MAX = 0.02943725152285941  # ((sqrt 2 - 1) / (sqrt 2 + 1))^2
-
-# name -> (function, lo, hi, degree per float width)
-_FITS: dict[str, tuple[Callable[[Decimal], Decimal], float, float, dict[int, int]]] = {
-    "exp": (_exp_p, -LN2_HALF, LN2_HALF, {32: 4, 64: 10}),
-    "atanh": (_atanh_q, 1e-30, Z_MAX, {32: 3, 64: 8}),
-    "erf_small": (_erf_small, 1e-30, ERF_SPLIT**2, {32: 5}),
-    "erfc_log": (_erfc_log, ERF_SPLIT - ERF_CENTER, 3.9375 - ERF_CENTER, {32: 8}),
-}
-
-
-@functools.cache
-def coefficients(name: str, bits: int) -> tuple[float, ...]:
-    """The polynomial for `name` on `bits`-wide floats, coefficients rounded."""
-    fn, lo, hi, degrees = _FITS[name]
-    cs = fit(fn, lo, hi, degrees[bits])
-    if bits == 32:
-        return tuple(float(np.float32(float(c))) for c in cs)
-    return tuple(float(c) for c in cs)
-
-
-def _split(value: Decimal, bits: int, keep: int) -> tuple[float, float]:
-    """value = hi + lo with hi on `keep` significant bits (so k * hi is exact)."""
-    import math
-
-    m, e = math.frexp(float(value))
-    hi = math.ldexp(math.floor(m * 2**keep) / 2**keep, e)
-    lo = float(value - _d(hi))
-    if bits == 32:
-        hi, lo = float(np.float32(hi)), float(np.float32(lo))
-    return hi, lo
-
-
-@functools.cache
-def _ln2_parts(bits: int) -> tuple[float, float]:
-    with localcontext() as ctx:
-        ctx.prec = _DIGITS
-        return _split(Decimal(2).ln(), bits, 16 if bits == 32 else 40)
-
-
-@functools.cache
-def _log10_2_parts(bits: int) -> tuple[float, float]:
-    with localcontext() as ctx:
-        ctx.prec = _DIGITS
-        return _split(Decimal(2).ln() / Decimal(10).ln(), bits, 16 if bits == 32 else 40)
-
 
 # ---- the builder -------------------------------------------------------------------
 
@@ -338,7 +195,7 @@ class _Builder:
         t = self.fma(x, self.f(1.4426950408889634), self.f(magic))
         kf = self.sub(t, self.f(magic))
         k = self.isub(self.bits_of(t), self.bits_of(self.f(magic)))
-        hi, lo = _ln2_parts(self.bits)
+        hi, lo = ln2_parts(self.bits)
         r = self.fma(kf, self.f(-hi), x)
         return k, self.fma(kf, self.f(-lo), r)
 
@@ -432,7 +289,7 @@ class _Builder:
         if base == "2":
             core = self.fma(lm, self.f(1.4426950408889634), e)
         else:
-            hi, lo = _ln2_parts(self.bits) if base == "e" else _log10_2_parts(self.bits)
+            hi, lo = ln2_parts(self.bits) if base == "e" else log10_2_parts(self.bits)
             low = self.mul(e, self.f(lo))
             if base == "e":
                 low = self.add(low, lm)
@@ -445,7 +302,7 @@ class _Builder:
         u = self.add(x, self.f(1.0))
         e, lm = self.log_parts(u)
         correction = self.div(self.sub(x, self.sub(u, self.f(1.0))), u)
-        hi, lo = _ln2_parts(self.bits)
+        hi, lo = ln2_parts(self.bits)
         core = self.fma(e, self.f(hi), self.add(self.fma(e, self.f(lo), lm), correction))
         # tiny x: u == 1 and the result is x itself (keeps -0 and denormals)
         core = self.select(self.cmp("oeq", u, self.f(1.0)), x, core)

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from xdsl.dialects.builtin import StringAttr
 
+from xrelax.context import make_context, parse_text
 from xrelax.lowering.runtime import compile_module
 from xrelax.tir import ops as tir
 from xrelax.tir.autoschedule.elementwise import schedule_elementwise_and_reductions
 from xrelax.tir.target import AVX2, SSE
-from xrelax.context import make_context, parse_text
 
 ERF = np.vectorize(math.erf, otypes=[np.float64])
 

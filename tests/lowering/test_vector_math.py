@@ -112,8 +112,8 @@ def test_both_scalings_of_2k(monkeypatch, target):
     """2^k by exponent-field arithmetic (avx2 plan) and by llvm.ldexp (avx512
     plan) give the same accuracy; both run on any host (LLVM lowers ldexp for
     the real CPU)."""
-    from xrelax.tir import target as target_mod
     from tests.lowering.std_llvm_helpers import jit as jit_text
+    from xrelax.tir import target as target_mod
 
     monkeypatch.setenv("XRELAX_TARGET", target)
     target_mod.host_target.cache_clear()
