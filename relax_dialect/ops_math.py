@@ -385,8 +385,17 @@ class BitwiseNotOp(UnaryOp):
 # ---- division and remainders ------------------------------------------------------------
 
 
+def _unsigned(e: Expr) -> bool:
+    return dtype_name(e.dtype).startswith("ui")
+
+
+def _special(y: Expr) -> Expr:
+    """Divisors C's division traps on: 0, and -1 (for INT_MIN)."""
+    return (y == 0) if _unsigned(y) else (y == 0) | (y == -1)
+
+
 def _safe(y: Expr) -> Expr:
-    return te.if_then_else((y == 0) | (y == -1), 1, y)
+    return te.if_then_else(_special(y), 1, y)
 
 
 def _trunc_div(x: Expr, y: Expr) -> Expr:
@@ -394,6 +403,8 @@ def _trunc_div(x: Expr, y: Expr) -> Expr:
         q = x / y
         return te.if_then_else(q < 0.0, te.ceil(q), te.floor(q))
     q = x // _safe(y)
+    if _unsigned(x):
+        return te.if_then_else(y == 0, 0, q)
     exact = q * _safe(y) == x
     q = te.if_then_else(exact | ((x < 0) == (y < 0)), q, q + 1)
     return te.if_then_else(y == 0, 0, te.if_then_else(y == -1, -x, q))
@@ -411,7 +422,7 @@ class TruncDivideOp(BinaryOp):
 def _floor_mod(x: Expr, y: Expr) -> Expr:
     if is_float(x.dtype):
         return x % y
-    return te.if_then_else((y == 0) | (y == -1), 0, x % _safe(y))
+    return te.if_then_else(_special(y), 0, x % _safe(y))
 
 
 @irdl_op_definition
@@ -426,7 +437,7 @@ class FloorModOp(BinaryOp):
 def _fmod(x: Expr, y: Expr) -> Expr:
     if is_float(x.dtype):
         return x - _trunc_div(x, y) * y
-    return te.if_then_else((y == 0) | (y == -1), 0, x - _trunc_div(x, y) * y)
+    return te.if_then_else(_special(y), 0, x - _trunc_div(x, y) * y)
 
 
 @irdl_op_definition

@@ -13,13 +13,19 @@ from typing import Any, ClassVar
 from xdsl.ir import Attribute
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def
 
-from xrelax.relax.op_base import TensorOp, TypeInferenceError, normalize_axis, tensor_operand
+from xrelax.relax.op_base import (
+    TensorOp,
+    TypeInferenceError,
+    known_shape,
+    normalize_axis,
+    tensor_operand,
+)
 from xrelax.relax.ops_create import dtype_prop, scalar_of
 from xrelax.relax.ops_manip import flat_index, required, result_dims, sym_array, sym_list
 from xrelax.relax.ops_reduce import int_list, product
 from xrelax.relax.types import TensorType, TupleType
 from xrelax.tir import compute as te
-from xrelax.tir.compute_expr import is_bool, is_float, is_int
+from xrelax.tir.compute_expr import is_bool, is_float, is_int, reduce_identity
 from xrelax.tir.symbolic import SymExpr, floordiv, sym_max
 from xrelax.tir.types import dtype_name
 
@@ -150,4 +156,129 @@ class ArangeOp(ExprPropOp):
                                                     + SymExpr.lift(start)), name="T_arange")
 
 
-SEQUENCE_OPS: list[type[TensorOp]] = [SymbolicTensorOp, ArangeOp]
+# ---- cumsum, topk ------------------------------------------------------------------------
+
+
+def _axis(props: dict[str, Any], op_name: str, ndim: int) -> int:
+    axis = props["axis"]
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise TypeInferenceError(f"{op_name}: axis must be an integer, got {axis!r}")
+    if ndim == 0:
+        raise TypeInferenceError(f"{op_name}: x must have rank >= 1")
+    return normalize_axis(axis, ndim, op_name)
+
+
+def _flag(props: dict[str, Any], key: str, op_name: str) -> bool:
+    if not isinstance(props[key], bool):
+        raise TypeInferenceError(f"{op_name}: {key} must be true or false, got {props[key]!r}")
+    return props[key]
+
+
+@irdl_op_definition
+class CumsumOp(TensorOp):
+    """The running sum along `axis` (default 0): out[i] = sum of x[j] for j <= i
+    (j < i with `exclusive`; j >= i, or j > i, with `reverse`). Numbers only;
+    the result has the type of x."""
+
+    name = "relax.cumsum"
+    x = operand_def(TensorType)
+    axis = opt_prop_def(Attribute)
+    exclusive = opt_prop_def(Attribute)
+    reverse = opt_prop_def(Attribute)
+    result = result_def(TensorType)
+    DEFAULTS: ClassVar[dict[str, Any]] = {"axis": 0, "exclusive": False, "reverse": False}
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        x = tensor_operand(types[0], cls.name)
+        if is_bool(x.dtype):
+            raise TypeInferenceError(f"{cls.name}: is not defined on bool tensors")
+        _axis(props, cls.name, len(known_shape(x, cls.name)))
+        _flag(props, "exclusive", cls.name)
+        _flag(props, "reverse", cls.name)
+        return x
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        (x,) = inputs
+        axis = _axis(self.props(), self.name, x.ndim)
+        exclusive, reverse = self.prop("exclusive"), self.prop("reverse")
+        r = te.reduce_axis(x.shape[axis], "r")
+
+        def element(*i: Any) -> Any:
+            j = i[axis]
+            if reverse:
+                keep = r > j if exclusive else r >= j
+            else:
+                keep = r < j if exclusive else r <= j
+            at = (*i[:axis], r, *i[axis + 1:])
+            return te.sum(te.if_then_else(keep, x[at], te.const(0, x.dtype)), axis=r)
+
+        return te.compute(x.shape, element, name="T_cumsum")
+
+
+@irdl_op_definition
+class TopkOp(ExprPropOp):
+    """The `k` largest (or with largest = false, smallest) elements along
+    `axis` (default -1), in order, and their i64 indices: a tuple (values,
+    indices), each of x's shape with k at the axis. Equal elements keep their
+    order (the lower index first). k is an int or a symbolic expression at most
+    the dim."""
+
+    name = "relax.topk"
+    x = operand_def(TensorType)
+    k = prop_def(Attribute)
+    axis = opt_prop_def(Attribute)
+    largest = opt_prop_def(Attribute)
+    result = result_def(TupleType)
+    DEFAULTS: ClassVar[dict[str, Any]] = {"axis": -1, "largest": True}
+    EXPR_PROPS: ClassVar[tuple[str, ...]] = ("k",)
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        x = tensor_operand(types[0], cls.name)
+        dims = list(known_shape(x, cls.name))
+        axis = _axis(props, cls.name, len(dims))
+        _flag(props, "largest", cls.name)
+        k = SymExpr.lift(required(props, "k", cls.name))
+        if k.bounds()[1] < 0 or (k.is_const() and dims[axis].is_const()
+                                 and (k.value or 0) > (dims[axis].value or 0)):
+            raise TypeInferenceError(f"{cls.name}: k = {k} is out of range for a dim of "
+                                     f"{dims[axis]}")
+        dims[axis] = k
+        return TupleType([TensorType(dims, x.dtype), TensorType(dims, "i64")])
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> list[te.Tensor]:
+        (x,) = inputs
+        axis = _axis(self.props(), self.name, x.ndim)
+        largest = self.prop("largest")
+        t = self.result.type
+        assert isinstance(t, TupleType)
+        d = x.shape[axis]
+
+        def at(i: Sequence[Any], v: Any) -> tuple[Any, ...]:
+            return (*i[:axis], v, *i[axis + 1:])
+
+        def rank(*i: Any) -> Any:  # how many elements come before x[i]
+            j = te.reduce_axis(d, "j")
+            a, b = x[at(i, j)], x[i]
+            before = (a > b if largest else a < b) | ((a == b) & (j < i[axis]))
+            return te.sum(te.if_then_else(before, te.const(1, "i64"), te.const(0, "i64")), axis=j)
+
+        ranks = te.compute(x.shape, rank, name="T_topk_rank")
+
+        def pick(values: bool) -> Any:
+            def element(*i: Any) -> Any:
+                j = te.reduce_axis(d, "j")
+                hit = ranks[at(i, j)] == te.cast("i64", i[axis])
+                if values:
+                    low = te.const(reduce_identity("max", x.dtype), x.dtype)
+                    return te.max(te.if_then_else(hit, x[at(i, j)], low), axis=j)
+                return te.max(te.if_then_else(hit, te.cast("i64", j), te.const(-1, "i64")), axis=j)
+            return element
+
+        dims = t.types[0].dims  # type: ignore[union-attr]
+        return [te.compute(dims, pick(True), name="T_topk_values"),
+                te.compute(dims, pick(False), name="T_topk_indices")]
+
+
+SEQUENCE_OPS: list[type[TensorOp]] = [SymbolicTensorOp, ArangeOp, CumsumOp, TopkOp]

@@ -31,7 +31,8 @@ from collections.abc import Callable, Sequence
 
 from xdsl.dialects import arith
 from xdsl.dialects import math as xmath
-from xdsl.dialects.builtin import FloatAttr, IndexType, IntegerAttr, IntegerType, ModuleOp, i64
+from xdsl.dialects.builtin import (
+    FloatAttr, IndexType, IntegerAttr, IntegerType, ModuleOp, Signedness, i64)
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 # the expression API is re-exported: te.exp, te.sum, te.if_then_else, ...
@@ -321,6 +322,13 @@ _FLOAT_BINOPS = {"add": arith.AddfOp, "sub": arith.SubfOp, "mul": arith.MulfOp,
 _INT_BINOPS = {"add": arith.AddiOp, "sub": arith.SubiOp, "mul": arith.MuliOp,
                "floordiv": arith.FloorDivSIOp, "max": arith.MaxSIOp, "min": arith.MinSIOp,
                "and": arith.AndIOp, "or": arith.OrIOp}
+_UINT_PREDICATES = {"lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge", "eq": "eq", "ne": "ne"}
+
+
+def _unsigned(dtype: Attribute) -> bool:
+    return isinstance(dtype, IntegerType) and dtype.signedness.data == Signedness.UNSIGNED
+
+
 _FLOAT_PREDICATES = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "ne": "une"}
 _INT_PREDICATES = {"lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge", "eq": "eq", "ne": "ne"}
 _FLOAT_UNARY = {"exp": xmath.ExpOp, "log": xmath.LogOp, "sqrt": xmath.SqrtOp,
@@ -386,7 +394,8 @@ class _Emitter:
         if isinstance(e, BinOp):
             return self.binop(e.op, self.emit(e.a), self.emit(e.b), e.dtype)
         if isinstance(e, Compare):
-            preds = _FLOAT_PREDICATES if is_float(e.a.dtype) else _INT_PREDICATES
+            preds = _FLOAT_PREDICATES if is_float(e.a.dtype) else (
+                _UINT_PREDICATES if _unsigned(e.a.dtype) else _INT_PREDICATES)
             cmp = arith.CmpfOp if is_float(e.a.dtype) else arith.CmpiOp
             return self.add(cmp(self.emit(e.a), self.emit(e.b), preds[e.op]))
         if isinstance(e, Unary):
@@ -404,6 +413,13 @@ class _Emitter:
     def constant(self, value: int | float | bool, dtype: Attribute) -> SSAValue:
         key = (repr(value), dtype)
         if key not in self.consts:
+            if _unsigned(dtype):  # arith constants are signless: the same bits, then a bitcast
+                bits = dtype.width.data  # type: ignore[attr-defined]
+                v = int(value) % 2 ** bits
+                raw = self.add(arith.ConstantOp(IntegerAttr(
+                    v - 2 ** bits if v >= 2 ** (bits - 1) else v, IntegerType(bits))))
+                self.consts[key] = self.add(arith.BitcastOp(raw, dtype))
+                return self.consts[key]
             attr = FloatAttr(float(value), dtype) if is_float(dtype) else IntegerAttr(int(value), dtype)
             self.consts[key] = self.add(arith.ConstantOp(attr))  # type: ignore[arg-type]
         return self.consts[key]
@@ -441,6 +457,11 @@ class _Emitter:
                 q = self.add(xmath.FloorOp(self.add(arith.DivfOp(a, b))))
                 return q if op == "floordiv" else self.add(arith.SubfOp(a, self.add(arith.MulfOp(q, b))))
             return self.add(_FLOAT_BINOPS[op](a, b))
+        if _unsigned(dtype) and op in ("floordiv", "mod", "max", "min"):
+            # arith's signed ops on the zero-extended values (they are non-negative)
+            wide = IntegerType(32)
+            ea, eb = self.add(arith.ExtUIOp(a, wide)), self.add(arith.ExtUIOp(b, wide))
+            return self.add(arith.TruncIOp(self.binop(op, ea, eb, wide), dtype))
         if op == "mod":  # floor modulo: a - floordiv(a, b) * b
             q = self.add(arith.FloorDivSIOp(a, b))
             return self.add(arith.SubiOp(a, self.add(arith.MuliOp(q, b))))
@@ -475,7 +496,7 @@ class _Emitter:
         if isinstance(dst, IndexType):
             if is_float(src):
                 v, src = self.add(arith.FPToSIOp(v, i64)), i64
-            elif is_bool(src):
+            elif is_bool(src) or _unsigned(src):
                 v, src = self.add(arith.ExtUIOp(v, i64)), i64
             return self.add(arith.IndexCastOp(v, dst))
         if is_bool(src):
@@ -487,11 +508,14 @@ class _Emitter:
             cls = arith.ExtFOp if src.bitwidth < dst.bitwidth else arith.TruncFOp
             return self.add(cls(v, dst))
         if is_float(src):
-            return self.add(arith.FPToSIOp(v, dst))
+            return self.add((arith.FPToUIOp if _unsigned(dst) else arith.FPToSIOp)(v, dst))
         if is_float(dst):
-            return self.add(arith.SIToFPOp(v, dst))
+            return self.add((arith.UIToFPOp if _unsigned(src) else arith.SIToFPOp)(v, dst))
         assert isinstance(src, IntegerType) and isinstance(dst, IntegerType)
-        cls = arith.ExtSIOp if src.width.data < dst.width.data else arith.TruncIOp
+        if src.width.data == dst.width.data:  # i8 <-> ui8: the same bits
+            return self.add(arith.BitcastOp(v, dst))
+        extend = arith.ExtUIOp if _unsigned(src) else arith.ExtSIOp
+        cls = extend if src.width.data < dst.width.data else arith.TruncIOp
         return self.add(cls(v, dst))
 
 

@@ -21,7 +21,7 @@ import numbers
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Union
 
-from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, i1
+from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, Signedness, i1
 from xdsl.ir import Attribute
 
 from xrelax.tir.symbolic import SymExpr
@@ -380,6 +380,8 @@ def reduce_identity(combiner: str, dtype: Attribute) -> int | float:
         return float("-inf") if combiner == "max" else float("inf")
     assert isinstance(dtype, IntegerType)
     bits = dtype.width.data
+    if dtype.signedness.data == Signedness.UNSIGNED:
+        return 0 if combiner == "max" else 2 ** bits - 1
     return -(2 ** (bits - 1)) if combiner == "max" else 2 ** (bits - 1) - 1
 
 

@@ -197,8 +197,6 @@ def mod(node: Node) -> Value:
     fmod = node.attr("fmod", 0)
     if fmod not in (0, 1):
         raise node.fail(f"fmod must be 0 or 1, got {fmod}")
-    if fmod == 0 and is_float(node.dtype(0)):
-        raise node.fail("fmod = 0 (an integer remainder) on a float tensor; ONNX requires fmod = 1")
     if fmod == 0:
         return binary(node, "floor_mod", lambda a, b: np.where(b == 0, 0, np.mod(a, np.where(
             b == 0, 1, b))), _sym_mod)

@@ -103,7 +103,40 @@ def _slice_positions(starts: np.ndarray, ends: np.ndarray, axes: np.ndarray, ste
     return None
 
 
+def _resize(scales: np.ndarray, data: np.ndarray, k: int) -> int:
+    return int(math.floor(data.shape[k] * float(np.asarray(scales).reshape(-1)[k])))
+
+
+POLICIES = ("stretch", "not_larger", "not_smaller")
+
+
+def _resize_scales(sizes: np.ndarray, axes: np.ndarray, data: np.ndarray, policy: int,
+                   out: np.ndarray | None = None) -> Any:
+    """The scale of every dim for Resize's `sizes` on `axes` (keep_aspect_ratio_policy)."""
+    given, axes_ = [int(v) for v in np.asarray(sizes).reshape(-1)], _ints(axes)
+    scales = [1.0] * data.ndim
+    ratios = [g / data.shape[a] for g, a in zip(given, axes_)]
+    for g, a, r in zip(given, axes_, ratios):
+        scales[a] = r if policy == 0 else (min(ratios) if policy == 1 else max(ratios))
+    if out is not None:
+        out[...] = np.asarray(scales, np.float32)
+    return scales
+
+
+def _resize_size(sizes: np.ndarray, axes: np.ndarray, data: np.ndarray, k: int,
+                 policy: int) -> int:
+    """The output size of dim k for Resize's `sizes` on `axes`."""
+    axes_ = _ints(axes)
+    if k not in axes_:
+        return data.shape[k]
+    if policy == 0:
+        return int(np.asarray(sizes).reshape(-1)[axes_.index(k)])
+    scale = _resize_scales(sizes, axes, data, policy)[k]
+    return int(math.floor(scale * data.shape[k] + 0.5))
+
+
 RULES: dict[str, Callable[..., int]] = {
+    "resize": _resize, "resize_size": _resize_size, "resize_scales": _resize_scales,
     "slice_positions": _slice_positions,
     "reshape": _reshape, "slice": _slice, "expand": _expand, "value": _value, "range": _range,
 }
