@@ -30,7 +30,8 @@ so nests that a contraction schedule tiled are left alone):
 5. **Innermost loops are vectorized**: an innermost serial loop whose
    variable is used only as the LAST index of loads and stores becomes
    `vectorized` (extent at least 4; a store that does not use the variable
-   must be a reduction's), with `tir.vector_lanes` = the target's lanes for the
+   must be a reduction's; a long loop with no loop around it stays serial,
+   for `parallelize_nests`, and LLVM vectorizes it), with `tir.vector_lanes` = the target's lanes for the
    accessed dtype (16 f32 lanes on AVX-512, 8 on AVX2).
 
 Returns whether the kernel changed. Semantics are preserved exactly (the
@@ -45,6 +46,7 @@ from xdsl.dialects.builtin import IntegerAttr, StringAttr, i64
 from xdsl.ir import Block, Operation, SSAValue
 
 from xrelax.tir import ops as tir
+from xrelax.tir.autoschedule.parallel import PARALLEL_MIN_WORK
 from xrelax.tir.schedule import perfect_nest
 from xrelax.tir.target import Target
 from xrelax.tir.types import BufferType
@@ -323,15 +325,18 @@ def vectorize_innermost(loop: tir.ForOp, target: Target) -> bool:
     the last index of the accesses that use it (contiguous)."""
     if loop.kind.data != "serial" or loop.attributes or not _plain(loop):
         return False
-    if any(isinstance(op, tir.ForOp) for op in list(loop.walk())[1:]):
-        return False
     ext = loop.upper.data - loop.lower.data
-    if ext.is_const() and (ext.value or 0) < MIN_VECTOR_EXTENT:
-        return False
     var = loop.induction_var
     reducing = any(isinstance(b, tir.BlockOp) and any(
         _root(v) is var and k == "reduce" for v, k in zip(b.bindings, b.kinds))
         for b in loop.walk())
+    if not reducing and not isinstance(loop.parent_op(), (tir.ForOp, tir.BlockOp)) and (
+            not ext.is_const() or (ext.value or 0) >= PARALLEL_MIN_WORK):
+        return False  # a long top-level loop is the only one to run in parallel
+    if any(isinstance(op, tir.ForOp) for op in list(loop.walk())[1:]):
+        return False
+    if ext.is_const() and (ext.value or 0) < MIN_VECTOR_EXTENT:
+        return False
     dtypes = []
     for access in _accesses(loop):
         roots = [_root(i) for i in access.indices]

@@ -82,3 +82,17 @@ relax.func @main(%x: !relax.tensor<[n, 64], f32>, %b: !relax.tensor<[64], f32>) 
   %s = relax.sum %a {axis = [0]} : !relax.tensor<[64], f32>
   relax.return %s : !relax.tensor<[64], f32>
 }
+
+// -----
+
+// A long loop with no loop around it is left serial (it is the one that runs
+// in parallel; LLVM vectorizes its body); a full reduction is vectorized.
+// CHECK-LABEL: tir.func @exp1(
+// CHECK:         tir.for %i0 = 0 to n {
+// CHECK-LABEL: tir.func @sum(
+// CHECK:         tir.for vectorized %{{.*}} = 0 to n attributes
+relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[], f32> {
+  %e = relax.exp %x : !relax.tensor<[n], f32>
+  %s = relax.sum %e : !relax.tensor<[], f32>
+  relax.return %s : !relax.tensor<[], f32>
+}
