@@ -165,10 +165,11 @@ def describe(i: int, value: Any) -> str:
 def run(argv: list[str] | None = None) -> int:
     parser = _ArgumentParser(prog="relax-run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"relax-run {__version__}")
-    parser.add_argument("file", help="textual IR file (.mlir)")
+    parser.add_argument("file", help="textual IR file (.mlir), or an ONNX model (.onnx)")
     parser.add_argument("--entry", default="main", help="relax function to call (default: main)")
     parser.add_argument("--input", action="append", default=[], metavar="PATH.npy",
-                        help="an argument, in parameter order (repeat)")
+                        help="an argument, in parameter order (repeat); for a .onnx model "
+                             "also NAME=PATH.npy by input name")
     parser.add_argument("--random-inputs", action="store_true",
                         help="generate random arguments instead of --input")
     parser.add_argument("--dim", action="append", default=[], metavar="NAME=INT",
@@ -202,17 +203,25 @@ def run(argv: list[str] | None = None) -> int:
 
     from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
 
-    try:
-        source = Path(args.file).read_bytes()
-    except OSError as err:
-        raise CompileError(f"relax-run: error: cannot open '{args.file}': {err.strerror}") from None
-    try:
-        text = source.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise CompileError(f"{args.file}: error: the file is not UTF-8 text (byte {err.start}: "
-                           f"{err.reason})") from None
-    exe = compile_module(text, opt_level=args.opt_level, filename=args.file,
-                         profile=args.profile is not None, **{o: False for o in disabled})
+    options = dict(opt_level=args.opt_level, profile=args.profile is not None,
+                   **{o: False for o in disabled})
+    if args.file.endswith(".onnx"):  # an ONNX model: imported, inputs also by name
+        from xrelax.tools.relax_import_onnx import compile_onnx, order_inputs
+
+        exe, names = compile_onnx(args.file, **options)
+        args.input = order_inputs(args.input, names) if args.input else []
+    else:
+        try:
+            source = Path(args.file).read_bytes()
+        except OSError as err:
+            raise CompileError(f"relax-run: error: cannot open '{args.file}': "
+                               f"{err.strerror}") from None
+        try:
+            text = source.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise CompileError(f"{args.file}: error: the file is not UTF-8 text (byte "
+                               f"{err.start}: {err.reason})") from None
+        exe = compile_module(text, filename=args.file, **options)
     try:
         fn = exe[args.entry]
     except KeyError as err:

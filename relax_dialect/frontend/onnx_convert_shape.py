@@ -65,9 +65,11 @@ def constant(node: Node) -> Value:
     for key, elem in (("value_float", 1), ("value_floats", 1), ("value_int", INT64),
                       ("value_ints", INT64)):
         if node.has(key):
-            return Known(np.array(node.attr(key), dtype=numpy_dtype_of(elem)), elem)
+            return Known(np.array(node.attr(key), dtype=numpy_dtype_of(elem)), elem,
+                         node.proto.output[0])
     if node.has("value"):
-        return node.attr("value")
+        value = node.attr("value")
+        return Known(value.data, value.elem, node.proto.output[0])
     for key in ("value_string", "value_strings", "sparse_value"):
         if node.has(key):
             raise node.fail(f"a constant given as '{key}' is not supported")

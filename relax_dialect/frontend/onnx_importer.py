@@ -129,7 +129,7 @@ class ModelContext:
             base = self.base_dir or os.getcwd()
             try:
                 load_external_data_for_tensor(proto, base)
-            except (OSError, ValueError) as err:
+            except Exception as err:  # noqa: BLE001 (onnx raises its own ValidationError)
                 raise OnnxImportError(f"{where}: cannot load the external data of tensor "
                                       f"'{proto.name}' (relative to {base}): {err}") from None
         try:
@@ -138,7 +138,7 @@ class ModelContext:
             raise OnnxImportError(f"{where}: cannot read tensor '{proto.name}': {err}") from None
         if elem == BF16:
             arr = np.asarray(arr, dtype=np.float32)
-        return Known(np.array(arr, copy=False), elem)
+        return Known(np.asarray(arr), elem, proto.name or None)
 
 
 class GraphImporter:
@@ -182,6 +182,8 @@ class GraphImporter:
             want = numpy_dtype_of(v.elem)
             data = v.data if v.data.dtype == want else v.data.astype(want)
             out = self.emit(rx.ConstantOp(dense_attr(data)), None)
+        if v.name:
+            out.name_hint = identifier(v.name)
         self.materialized[id(v)] = out
         # keep `v` alive so its id is not reused by another Known
         self.values.setdefault(f" keep{id(v)}", v)
@@ -297,19 +299,18 @@ def load_model(model_or_path: Any) -> tuple[onnx.ModelProto, str | None]:
     return model, str(path.resolve().parent)
 
 
+def is_weight(init: onnx.TensorProto) -> bool:
+    """Float initializers are weights; integer ones are shapes, axes, indices."""
+    return init.data_type in (1, 10, 11)  # f32, f16, f64
+
+
 def onnx_weights(model_or_path: Any) -> dict[str, np.ndarray]:
-    """The initializers that `from_onnx(..., keep_params_in_input=True)` makes
-    parameters of `main`, in parameter order, as numpy arrays."""
+    """The weights (float initializers) that `from_onnx(..., keep_params_in_input=True)`
+    makes parameters of `main`, in parameter order, as numpy arrays."""
     model, base = load_model(model_or_path)
     ctx = ModelContext(model, base, {}, {})
-    out = {}
-    for init in model.graph.initializer:
-        k = ctx.tensor_array(init, f"onnx initializer '{init.name}'")
-        if k.elem == BF16:
-            raise OnnxImportError(f"onnx initializer '{init.name}': a bf16 weight cannot be "
-                                  "passed as a numpy parameter")
-        out[init.name] = k.data
-    return out
+    return {init.name: ctx.tensor_array(init, f"onnx initializer '{init.name}'").data
+            for init in model.graph.initializer if is_weight(init)}
 
 
 def from_onnx(model_or_path: Any, *, dims: dict[str, int] | None = None,
@@ -321,8 +322,9 @@ def from_onnx(model_or_path: Any, *, dims: dict[str, int] | None = None,
     - `dims`: values for named dims (`{"batch": 1}`); the others stay symbolic.
     - `input_shapes`: the shape of chosen inputs, ints or dim names
       (`{"x": [1, 3, "h", "w"]}`), overriding what the model declares.
-    - `keep_params_in_input`: initializers become parameters of `main` after the
-      graph inputs (pass `onnx_weights(model).values()`), not constants.
+    - `keep_params_in_input`: the weights (float initializers) become parameters
+      of `main` after the graph inputs (pass `onnx_weights(model).values()`), not
+      constants; integer initializers (shapes, axes) stay constants.
     - `base_dir`: where external data files are (default: the model's folder).
     Raises `OnnxImportError` (a `CompileError`) for anything that cannot be imported.
     """
@@ -349,8 +351,9 @@ def from_onnx(model_or_path: Any, *, dims: dict[str, int] | None = None,
     weight_params = []
     if keep_params_in_input:
         for init in graph.initializer:
-            k = ctx.tensor_array(init, f"onnx initializer '{init.name}'")
-            weight_params.append((init.name, k.tensor_type()))
+            if is_weight(init):
+                k = ctx.tensor_array(init, f"onnx initializer '{init.name}'")
+                weight_params.append((init.name, k.tensor_type()))
     names = {n for n, _ in params + weight_params}
     for name in ctx.input_shapes:
         if name not in names:
@@ -362,8 +365,8 @@ def from_onnx(model_or_path: Any, *, dims: dict[str, int] | None = None,
         importer = GraphImporter(ctx, fb.block)
         for (name, _), arg in zip(params + weight_params, fb.params):
             importer.values[name] = arg
-        if not keep_params_in_input:
-            for name, init in initializers.items():
+        for name, init in initializers.items():
+            if not (keep_params_in_input and is_weight(init)):
                 importer.values[name] = ctx.tensor_array(init, f"onnx initializer '{name}'")
         importer.convert_nodes(graph.node)
         outputs = [importer.materialize(importer.lookup(o.name, f"onnx graph output '{o.name}'"))

@@ -88,6 +88,7 @@ class Known:
 
     data: np.ndarray
     elem: int
+    name: str | None = None  # the initializer or Constant it comes from (names the relax value)
 
     def __post_init__(self) -> None:
         if self.data.dtype == object:
