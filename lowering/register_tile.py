@@ -64,11 +64,19 @@ class _Evaluator:
         self.memo: dict[tuple[SSAValue, int | None], _Kind] = {}
         self.row_dep: dict[SSAValue, bool] = {}
         self.bindings = dict(zip(plan.block.iter_vars, plan.block.bindings))
+        for epilogue in plan.epilogues:
+            self.bindings.update(zip(epilogue.iter_vars, epilogue.bindings))
         self.splats: dict[tuple[SSAValue, int], SSAValue] = {}
 
     def emit(self, op: Operation) -> Operation:
         self.dst.add_op(op)
         return op
+
+    def resolve(self, v: SSAValue) -> SSAValue:
+        """An iteration variable stands for its binding."""
+        while v in self.bindings:
+            v = self.bindings[v]
+        return v
 
     def index(self, n: int) -> SSAValue:
         return self.emit(arith.ConstantOp(IntegerAttr(n, IndexType()))).results[0]
@@ -115,7 +123,8 @@ class _Evaluator:
     def _load(self, op: tir.LoadOp, row: int) -> _Kind:
         plan = self.plan
         if op.buffer is plan.store.buffer:
-            if list(op.indices) != list(plan.store.indices) or self.accs is None:
+            if (self.accs is None or [self.resolve(i) for i in op.indices]
+                    != [self.resolve(i) for i in plan.store.indices]):
                 raise NoMatch("the output is read at another index than it is written")
             return _Vec(self.accs[row])
         idx = [self.value(i, row) for i in op.indices]
@@ -260,10 +269,45 @@ def _emit(low, plan: TilePlan, chunks: list[tuple[int, int]], dst: Block) -> Non
         accs.append(row)
     flat = [a for row in accs for a in row]
     final = _reduction_nest(low, plan, chunks, dst, flat, 0, {})
-    for r in range(plan.mr):
-        head, lane0 = store_idx[r]
-        for c, l0 in enumerate(lane0):
-            dst.add_op(vector.StoreOp(final[r * len(chunks) + c], out_buf, head + [l0]))
+    n = len(chunks)
+    if _output_is_read_outside_tiles(plan):
+        for r in range(plan.mr):
+            head, lane0 = store_idx[r]
+            for c, l0 in enumerate(lane0):
+                dst.add_op(vector.StoreOp(final[r * n + c], out_buf, head + [l0]))
+    if plan.epilogues:  # run on the registers, then stored where the epilogue writes
+        ev = _Evaluator(low, plan, dst, chunks, {}, [final[r * n:(r + 1) * n]
+                                                      for r in range(plan.mr)])
+        for epilogue in plan.epilogues:
+            e_store = next(op for op in epilogue.body.block.ops if isinstance(op, tir.StoreOp))
+            buf = low.v(e_store.buffer)
+            for r in range(plan.mr):
+                value = ev.value(e_store.value, r)
+                *head, last = [ev.value(i, r) for i in e_store.indices]
+                if not isinstance(value, _Vec) or not isinstance(last, _Lane) or not all(
+                        isinstance(i, _Scalar) for i in head):
+                    raise NoMatch("the epilogue does not write along the lanes")
+                for c, l0 in enumerate(last.per_chunk):
+                    dst.add_op(vector.StoreOp(value.per_chunk[c], buf,
+                                              [i.value for i in head] + [l0]))  # type: ignore[union-attr]
+
+
+def _output_is_read_outside_tiles(plan: TilePlan) -> bool:
+    """False when the output is a local buffer that only register tiles read
+    (their epilogues take the values from the registers): no store needed."""
+    if not plan.epilogues or not isinstance(plan.store.buffer.owner, tir.AllocBufferOp):
+        return True
+    for use in plan.store.buffer.uses:
+        op = use.operation
+        if isinstance(op, tir.StoreOp):
+            continue
+        parent = op.parent_op()
+        while parent is not None and not (isinstance(parent, tir.ForOp)
+                                          and ATTR in parent.attributes):
+            parent = parent.parent_op()
+        if parent is None:
+            return True
+    return False
 
 
 def _check_output_index_is_reduction_free(plan: TilePlan) -> None:

@@ -47,6 +47,11 @@ FUNCS = [
          f"%r = {CONV.format(p=1, d=1)} : {T(1, 12, 10, 19)}", T(1, 12, 10, 19)),
     func("conv1x1", [T(2, 16, 5, 40), T(20, 16, 1, 1)],
          f"%r = {CONV.format(p=0, d=1)} : {T(2, 20, 5, 40)}", T(2, 20, 5, 40)),
+    func("conv_epilogue", [T(1, 8, 10, 19), T(12, 8, 3, 3), T(1, 12, 1, 1), T(1, 12, 10, 19)],
+         f"%c = {CONV.format(p=1, d=1)} : {T(1, 12, 10, 19)}\n"
+         f"    %s = relax.add %c, %a2 : {T(1, 12, 10, 19)}\n"
+         f"    %t = relax.add %s, %a3 : {T(1, 12, 10, 19)}\n"
+         f"    %r = relax.relu %t : {T(1, 12, 10, 19)}", T(1, 12, 10, 19)),
     func("conv_dil", [T(1, 3, 9, 9), T(5, 3, 3, 3)],
          f"%r = {CONV.format(p=2, d=2)} : {T(1, 5, 9, 9)}", T(1, 5, 9, 9)),
 ]
@@ -91,6 +96,8 @@ def cases():
     yield "conv1x1", (x, w), conv_ref(x, w, 0, 1)
     x, w = rand(1, 3, 9, 9), rand(5, 3, 3, 3)
     yield "conv_dil", (x, w), conv_ref(x, w, 2, 2)
+    x, w, b, res = rand(1, 8, 10, 19), rand(12, 8, 3, 3), rand(1, 12, 1, 1), rand(1, 12, 10, 19)
+    yield "conv_epilogue", (x, w, b, res), np.maximum(conv_ref(x, w, 1, 1) + b + res, 0)
 
 
 @pytest.fixture(scope="module", params=["host", "avx2", "sse"])
@@ -121,3 +128,33 @@ def test_tiles_off_gives_the_same_numbers():
     on = compile_module(MODULE)["mm_odd"](a, b)
     off = compile_module(MODULE, schedule=False)["mm_odd"](a, b)
     np.testing.assert_allclose(on, off, rtol=1e-5, atol=1e-5)
+
+
+def test_epilogues_run_in_the_tiles():
+    """bias + residual + relu after a convolution, and bias + relu after a
+    matmul, run on the tile's registers: no loop nest of their own is left."""
+    from xrelax.passes.annotate_op_pattern import AnnotateOpPattern
+    from xrelax.passes.fuse_ops import FuseOps
+    from xrelax.passes.fuse_tir import FuseTIR
+
+    module = parse_text(MODULE)
+    for p in (LegalizeOps(), AnnotateOpPattern(), FuseOps(), FuseTIR(),
+              DefaultSchedule(target="avx512")):
+        p.apply(None, module)  # type: ignore[arg-type]
+    fused = [k for k in module.body.block.ops
+             if isinstance(k, tir.FuncOp) and k.sym_name.data.startswith("fused_")]
+    assert {k.sym_name.data.split("_")[1].rstrip("0123456789") for k in fused} == {"matmul", "conv2d"}
+    for kernel in fused:
+        name = kernel.sym_name.data
+        relu = [b for b in kernel.walk() if isinstance(b, tir.BlockOp)
+                and b.block_name.data.startswith("T_relu")]
+        assert relu and all(_in_tile(b) for b in relu), name
+
+
+def _in_tile(op) -> bool:
+    parent = op.parent_op()
+    while parent is not None:
+        if isinstance(parent, tir.ForOp) and ATTR in parent.attributes:
+            return True
+        parent = parent.parent_op()
+    return False

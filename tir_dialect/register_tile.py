@@ -11,6 +11,9 @@ implements (`match`, `check`). Its code generation is in
             tir.store %v, %C[idx]
     }}}}}
 
+After the reduce loops, the lane loop may hold epilogue blocks: injective
+blocks that read C at the element just computed and write another buffer
+(bias, relu, a residual add); they run on the registers before the store.
 MR and NR are compile-time constants; loop bodies may also hold
 side-effect-free index arithmetic (the bindings of split loops). The tile
 C[idx(r), lane] for every row r and lane l stays in vector registers for the
@@ -54,6 +57,7 @@ class TilePlan:
     init_value: Operation | None  # the constant the accumulators start from, if any
     mr: int
     nr: int
+    epilogues: list[tir.BlockOp] = field(default_factory=list)
     inside: set[Operation] = field(default_factory=set)
 
 
@@ -84,7 +88,13 @@ def match(rows: tir.ForOp) -> TilePlan:
         raise NoMatch("the row loop must hold the lane loop")
     nr = _const_extent(lanes, "lane")
     reduce_loops: list[tir.ForOp] = []
-    child = _single_child(lanes, "lane")
+    lane_children = [op for op in lanes.body.block.ops if not _pure(op)]
+    if not lane_children:
+        raise NoMatch("the lane loop is empty")
+    child, epilogues = lane_children[0], lane_children[1:]
+    if any(not isinstance(e, tir.BlockOp) or e.init is not None or "reduce" in e.kinds
+           for e in epilogues):
+        raise NoMatch("after the reduction, the lane loop may only hold epilogue blocks")
     while isinstance(child, tir.ForOp):
         reduce_loops.append(child)
         child = _single_child(child, "reduction")
@@ -104,9 +114,25 @@ def match(rows: tir.ForOp) -> TilePlan:
     if not is_vector_dtype(store.value.type):
         raise NoMatch(f"element type {store.value.type} has no vector form")
     init_value = _match_init(block, store, reduce_loops)
-    plan = TilePlan(rows, lanes, reduce_loops, block, store, init_value, mr, nr)
+    for e in epilogues:
+        _match_epilogue(e, store)
+    plan = TilePlan(rows, lanes, reduce_loops, block, store, init_value, mr, nr,
+                    epilogues=list(epilogues))  # type: ignore[arg-type]
     plan.inside = {op for op in rows.walk()}
     return plan
+
+
+def _match_epilogue(block: tir.BlockOp, store: tir.StoreOp) -> None:
+    """An epilogue reads the tile's output only where it was written and writes
+    another buffer once; the rest is loads and scalar arithmetic."""
+    stores = [op for op in block.body.block.ops if isinstance(op, tir.StoreOp)]
+    if len(stores) != 1 or stores[0].buffer is store.buffer:
+        raise NoMatch(f"epilogue \"{block.block_name.data}\" must store once, to another buffer")
+    for op in block.body.block.ops:
+        if isinstance(op, (tir.LoadOp, tir.StoreOp)) or _pure(op):
+            continue
+        if op.regions or op.dialect_name() not in ("arith", "math"):
+            raise NoMatch(f"epilogue \"{block.block_name.data}\" contains {op.name}")
 
 
 def _match_init(block: tir.BlockOp, store: tir.StoreOp,

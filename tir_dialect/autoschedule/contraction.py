@@ -41,7 +41,7 @@ from xrelax.tir.register_tile import ATTR, NAME, NoMatch, is_vector_dtype, match
 from xrelax.tir.schedule import perfect_nest
 from xrelax.tir.symbolic import SymExpr, floordiv
 from xrelax.tir.target import Target
-from xrelax.tir.types import itemsize
+from xrelax.tir.types import BufferType, itemsize
 
 MAX_ROWS = 8
 # below this many multiply-adds a kernel stays on one thread
@@ -139,15 +139,18 @@ def _analyse(block: tir.BlockOp) -> _Contraction | None:
 # ---- the layouts a contraction wants ----------------------------------------------------
 
 def _tile_fill(n: _Nest, lane: SSAValue, target: Target) -> float:
-    """How much of the widest register tile a lane extent fills (1.0 = all of
-    it): 56 lanes fill 0.875 of 64, 7 lanes 0.11."""
-    width = (4 if target.vector_registers >= 32 else 2) * target.lanes(
-        itemsize(n.store.value.type))
+    """How well a lane extent fills a register tile (1.0 = perfectly): the
+    share of vector lanes in use, halved when one vector per row is all the
+    extent gives (too few independent accumulators). 64 or 56 lanes: 1.0 and
+    0.875; 16: 0.5; 14: 0.44; 7: 0.22. A symbolic extent counts as long."""
+    lanes = target.lanes(itemsize(n.store.value.type))
+    width = (4 if target.vector_registers >= 32 else 2) * lanes
     ext = n.var_loop[lane].upper.data
     if not ext.is_const():
         return 1.0
     used = min(int(ext.value or 0), width)
-    return used / width
+    vectors = -(-used // lanes)
+    return used / (vectors * lanes) * min(1.0, vectors / 2)
 
 
 def _move_to_last(position: int, rank: int) -> list[int]:
@@ -272,16 +275,116 @@ def _index_const(block: Block, n: int) -> SSAValue:
 Base = Callable[[Block], SSAValue]  # emits the first row/lane of a tile into a block
 
 
+@dataclass
+class _Epilogue:
+    """An injective block that reads the contraction's local result once per
+    element (bias, relu, a residual add): run on the registers of each tile."""
+
+    block: tir.BlockOp
+    root: tir.ForOp  # its loop nest, erased once every tile has a copy
+    from_contraction: list[SSAValue]  # per iteration variable: the contraction's variable
+
+
+def _find_epilogue(c: _Contraction) -> _Epilogue | None:
+    """The consumer of the contraction's local output that can run in its tiles."""
+    store = next(op for op in c.block.body.block.ops if isinstance(op, tir.StoreOp))
+    local = store.buffer
+    if not isinstance(local.owner, tir.AllocBufferOp):
+        return None
+    readers = []
+    for use in local.uses:
+        op = use.operation
+        if c.block.is_ancestor(op):
+            continue
+        if not isinstance(op, tir.LoadOp):
+            return None
+        readers.append(op)
+    blocks = {r.parent_op() for r in readers}
+    if len(blocks) != 1:
+        return None
+    block = blocks.pop()
+    if not isinstance(block, tir.BlockOp) or "reduce" in block.kinds or block.init is not None:
+        return None
+    chain = perfect_nest(block)
+    if (len(chain) != len(block.bindings) or not chain
+            or any(lp.kind.data != "serial" or lp.attributes for lp in chain)
+            or [lp.induction_var for lp in chain] != list(block.bindings)):
+        return None
+    root = chain[0]
+    if c.chain[0].next_op is not root:
+        return None  # something runs between the contraction and its epilogue
+    out_idx = list(store.indices)
+    from_c: dict[SSAValue, SSAValue] = {}
+    for load in readers:
+        if not _unit_dims_as_variables(load, block):
+            return None
+        idx = list(load.indices)
+        if sorted(map(id, idx)) != sorted(map(id, block.iter_vars)):
+            return None
+        for d, var in enumerate(idx):
+            if from_c.setdefault(var, out_idx[d]) is not out_idx[d]:
+                return None
+    stores = [op for op in block.body.block.ops if isinstance(op, tir.StoreOp)]
+    if len(stores) != 1 or stores[0].buffer is local:
+        return None
+    e_store = stores[0]
+    if list(map(id, e_store.indices)) and not all(i in from_c for i in e_store.indices):
+        return None
+    lane_var = next(v for v, cv in from_c.items() if cv is c.lane)
+    if not e_store.indices or e_store.indices[-1] is not lane_var:
+        return None  # the epilogue must write along the tile's lanes
+    for op in block.body.block.ops:
+        if isinstance(op, tir.LoadOp) and op.buffer is not local:
+            idx = list(op.indices)
+            if any(_value_mentions(i, lane_var) for i in idx[:-1]) or (
+                    idx and _value_mentions(idx[-1], lane_var) and idx[-1] is not lane_var):
+                return None
+        elif not (isinstance(op, (tir.LoadOp, tir.StoreOp)) or op.dialect_name() in ("arith", "math")):
+            return None
+    return _Epilogue(block, root, [from_c[v] for v in block.iter_vars])
+
+
+def _unit_dims_as_variables(load: tir.LoadOp, block: tir.BlockOp) -> bool:
+    """Index a dim of extent 1 that a broadcast reads at constant 0 with the
+    block's own iteration variable of extent 1 (the same value, 0), so that
+    the load's indices are exactly the block's variables. False if some index
+    is neither."""
+    btype = load.buffer.type
+    assert isinstance(btype, BufferType)
+    unit_vars = [v for v, d in zip(block.iter_vars, block.iter_doms.data)
+                 if d.data.is_const() and d.data.value == 1]
+    idx = list(load.indices)
+    for d, i in enumerate(idx):
+        if i in block.iter_vars:
+            continue
+        owner = i.owner
+        value = getattr(getattr(owner, "value", None), "value", None)
+        dim = btype.dims[d]
+        if not (isinstance(owner, arith.ConstantOp) and getattr(value, "data", None) == 0
+                and dim.is_const() and dim.value == 1):
+            return False
+        free = [v for v in unit_vars if v not in idx]
+        if not free:
+            return False
+        idx[d] = free[0]
+    load.operands = [load.buffer, *idx]
+    return True
+
+
 def _tile(c: _Contraction, mr: int, nr: int, row_base: Base, lane_base: Base,
-          outer: dict[SSAValue, SSAValue]) -> tir.ForOp:
-    """for r = 0 to mr {tensorize} { for l = 0 to nr { reduce loops { block } } }"""
+          outer: dict[SSAValue, SSAValue], epilogue: _Epilogue | None = None) -> tir.ForOp:
+    """for r = 0 to mr {tensorize} { for l = 0 to nr { reduce loops { block } [epilogue] } }"""
     rows = tir.ForOp(0, mr)
     rows.attributes[ATTR] = StringAttr(NAME)
     rows.induction_var.name_hint = (c.row.name_hint or "r") + "_i"
     lanes = tir.ForOp(0, nr)
     lanes.induction_var.name_hint = (c.lane.name_hint or "l") + "_i"
     rows.body.block.add_op(lanes)
-    parent = lanes.body.block
+    tile_body = lanes.body.block
+    row = arith.AddiOp(row_base(tile_body), rows.induction_var)
+    lane = arith.AddiOp(lane_base(tile_body), lanes.induction_var)
+    tile_body.add_ops([row, lane])
+    parent = tile_body
     reduce_ivs: dict[SSAValue, SSAValue] = {}
     for var in c.reduce:
         src = c.var_loop[var]
@@ -290,22 +393,23 @@ def _tile(c: _Contraction, mr: int, nr: int, row_base: Base, lane_base: Base,
         parent.add_op(loop)
         parent = loop.body.block
         reduce_ivs[var] = loop.induction_var
-    row = arith.AddiOp(row_base(parent), rows.induction_var)
-    lane = arith.AddiOp(lane_base(parent), lanes.induction_var)
-    parent.add_ops([row, lane])
-    bindings = []
+    binding_of: dict[SSAValue, SSAValue] = {}
     for var in c.block.iter_vars:
         if var is c.row:
-            bindings.append(row.result)
+            binding_of[var] = row.result
         elif var is c.lane:
-            bindings.append(lane.result)
+            binding_of[var] = lane.result
         elif var in reduce_ivs:
-            bindings.append(reduce_ivs[var])
+            binding_of[var] = reduce_ivs[var]
         else:
-            bindings.append(outer[var])
+            binding_of[var] = outer[var]
     new_block = c.block.clone()
-    new_block.operands = bindings
+    new_block.operands = [binding_of[v] for v in c.block.iter_vars]
     parent.add_op(new_block)
+    if epilogue is not None:
+        tail = epilogue.block.clone()
+        tail.operands = [binding_of[v] for v in epilogue.from_contraction]
+        tile_body.add_op(tail)
     match(rows)  # raises NoMatch when the micro-kernel cannot implement the tile
     return rows
 
@@ -354,7 +458,8 @@ def _dim_tiles(extent: SymExpr, tile: int, body: Callable[[int, Base], list[Oper
     return [loop, rest]
 
 
-def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = True) -> bool:
+def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = True,
+                         fuse_epilogue: bool = True) -> bool:
     """Tile `block` for the register_tile micro-kernel; False (unchanged) when
     it is not a contraction this rule handles."""
     c = _analyse(block)
@@ -386,9 +491,11 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
         outer_loops.append(loop)
         outer[var] = loop.induction_var
 
+    epilogue = _find_epilogue(c) if fuse_epilogue else None
+
     def lane_tile(nr_: int, lane_base: Base) -> list[Operation]:
         def row_tile(mr_: int, row_base: Base) -> list[Operation]:
-            return [_tile(c, mr_, nr_, row_base, lane_base, outer)]
+            return [_tile(c, mr_, nr_, row_base, lane_base, outer, epilogue)]
         return _dim_tiles(row_ext, mr, row_tile, c.row.name_hint or "row")
 
     try:
@@ -409,6 +516,8 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
     for op in root:
         parent.insert_op_before(op, anchor)
     parent.erase_op(anchor)
+    if epilogue is not None:
+        epilogue.root.parent_block().erase_op(epilogue.root)  # type: ignore[union-attr]
     return True
 
 

@@ -94,3 +94,46 @@ tir.func @strided(%X: !tir.buffer<[40], f32>, %C: !tir.buffer<[1, 16], f32>) {
     }
   }
 }
+
+// -----
+
+// An epilogue in the tile (bias + relu): it runs on the registers after the
+// reduction and stores to the output; the local result is never stored.
+// CHECK-LABEL: func.func @epilogue
+// CHECK:         scf.for {{.*}} iter_args
+// CHECK:         vector.fma
+// CHECK:         scf.yield
+// CHECK-NOT:     vector.store {{.*}} %T
+// CHECK:         vector.load %bias
+// CHECK:         arith.addf {{.*}} : vector<16xf32>
+// CHECK:         arith.maximumf {{.*}} : vector<16xf32>
+// CHECK:         vector.store %{{.*}}, %Y[%{{.*}}, %{{.*}}] : memref<2x16xf32>, vector<16xf32>
+tir.func @epilogue(%A: !tir.buffer<[2, 4], f32>, %B: !tir.buffer<[4, 16], f32>, %bias: !tir.buffer<[16], f32>, %Y: !tir.buffer<[2, 16], f32>) {
+  %T = tir.alloc_buffer : !tir.buffer<[2, 16], f32>
+  tir.for %ii = 0 to 2 attributes {tir.tensorize = "register_tile"} {
+    tir.for %j = 0 to 16 {
+      tir.for %k = 0 to 4 {
+        tir.block "T" (%vi = spatial[2] %ii, %vj = spatial[16] %j, %vk = reduce[4] %k) {
+          tir.init {
+            %z = arith.constant 0.0 : f32
+            tir.store %z, %T[%vi, %vj] : f32
+          }
+          %a = tir.load %A[%vi, %vk] : f32
+          %b = tir.load %B[%vk, %vj] : f32
+          %p = arith.mulf %a, %b : f32
+          %c = tir.load %T[%vi, %vj] : f32
+          %s = arith.addf %c, %p : f32
+          tir.store %s, %T[%vi, %vj] : f32
+        }
+      }
+      tir.block "Y" (%ei = spatial[2] %ii, %ej = spatial[16] %j) {
+        %t = tir.load %T[%ei, %ej] : f32
+        %bb = tir.load %bias[%ej] : f32
+        %u = arith.addf %t, %bb : f32
+        %zero = arith.constant 0.0 : f32
+        %r = arith.maximumf %u, %zero : f32
+        tir.store %r, %Y[%ei, %ej] : f32
+      }
+    }
+  }
+}

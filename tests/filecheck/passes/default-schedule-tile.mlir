@@ -12,7 +12,7 @@
 // AVX512-NEXT:      tir.for %vi_o = 0 to n floordiv 6 {
 // AVX512-NEXT:        tir.for %vi_i = 0 to 6 attributes {tir.tensorize = "register_tile"} {
 // AVX512-NEXT:          tir.for %vj_i = 0 to 64 {
-// AVX512-NEXT:            tir.for %r = 0 to 40 {
+// AVX512:                 tir.for %r = 0 to 40 {
 // AVX512:                   tir.block "C" (%{{.*}} = spatial[n] %{{.*}}, %{{.*}} = spatial[200] %{{.*}}, %{{.*}} = reduce[40] %r) {
 // AVX512-NEXT:                tir.init {
 // AVX512:               tir.for %vi_r = (n floordiv 6) * 6 to n {
@@ -60,7 +60,7 @@ tir.func @matmul(%A: !tir.buffer<[n, 40], f32>, %B: !tir.buffer<[40, 200], f32>,
 // AVX512-NEXT:        tir.for %vo_o = 0 to 10 {
 // AVX512-NEXT:          tir.for %vo_i = 0 to 6 attributes {tir.tensorize = "register_tile"} {
 // AVX512-NEXT:            tir.for %vx_i = 0 to 56 {
-// AVX512-NEXT:              tir.for %rc = 0 to 64 {
+// AVX512:                   tir.for %rc = 0 to 64 {
 // AVX512-NEXT:                tir.for %ry = 0 to 3 {
 // AVX512-NEXT:                  tir.for %rx = 0 to 3 {
 // AVX512:               tir.for %vo_i_1 = 0 to 4 attributes {tir.tensorize = "register_tile"} {

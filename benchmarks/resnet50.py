@@ -1,0 +1,53 @@
+"""ResNet-50 at batch 1, 224x224 (the onnx package's light model with random
+weights, imported with `from_onnx`) against onnxruntime with 2 threads in the
+same run: run time with the layout rewrite on and off, cold compile time.
+
+Run: python -m xrelax.benchmarks.resnet50 [--repeat N]   (pip install -e '.[bench]')
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from xrelax.benchmarks.common import median_time
+from xrelax.lowering.runtime import compile_module
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    import onnxruntime as ort
+
+    from xrelax.relax.frontend import from_onnx
+    from xrelax.relax.frontend.onnx_samples import light_resnet50
+
+    model = light_resnet50(seed=0)
+    x = np.random.default_rng(1).standard_normal((1, 3, 224, 224)).astype(np.float32)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(model.SerializeToString(), options,
+                                   providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    ref = session.run(None, {name: x})[0]
+    t_ort = median_time(lambda: session.run(None, {name: x}), repeat=args.repeat)
+    module = from_onnx(model)
+    print(f"ResNet-50 batch 1, f32; onnxruntime (2 threads): {t_ort * 1e3:.1f} ms")
+    print(f"{'configuration':>22} {'compile s':>10} {'run ms':>8} {'vs ORT':>7}")
+    for label, opts in (("layout rewrite on", {}), ("layout rewrite off", {"layout": False})):
+        start = time.perf_counter()
+        fn = compile_module(module, **opts)["main"]
+        compile_s = time.perf_counter() - start
+        out = fn(x)
+        out = out[0] if isinstance(out, tuple) else out
+        np.testing.assert_allclose(out, ref, rtol=1e-3, atol=1e-4)
+        t = median_time(lambda: fn(x), repeat=args.repeat)
+        print(f"{label:>22} {compile_s:10.2f} {t * 1e3:8.1f} {t / t_ort:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()
