@@ -3,8 +3,8 @@ onnxruntime's `session.run` on the same graph (2 threads), in the same run.
 
 The work is negligible (16 elements), so the times are what a call costs:
 argument checks, handing the arrays to native code, the result array. The
-systems are measured in alternation, and each figure is the best of several
-rounds (the machine is shared; the minimum is the least disturbed).
+systems are measured in alternation, in many short rounds, and each figure is
+the best round's mean (on a shared machine, the least disturbed one).
 
 Run: python -m xrelax.benchmarks.call_overhead   (pip install -e '.[bench]' for onnxruntime)
 """
@@ -56,8 +56,8 @@ def best_per_call(fns: dict[str, Callable[[], object]], calls: int, rounds: int)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=20000, help="calls per round")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=500, help="calls per round")
+    parser.add_argument("--rounds", type=int, default=300)
     args = parser.parse_args()
     from onnx import helper
 

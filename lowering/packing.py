@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import math
 import struct
 from array import array
 from typing import Any
@@ -117,21 +118,27 @@ def float_of_slot(raw: int) -> float:
     return struct.unpack("<d", struct.pack("<q", raw))[0]
 
 
-class NativeBuffer:
-    """Memory from native code, as an object numpy can view (through the array
-    interface); freed when the last array over it dies."""
+# One ctypes array type spans any tensor (a type per size would be cached by
+# ctypes forever, one per distinct size); numpy views only `count` elements of it.
+_SPAN = ctypes.c_char * (1 << 48)
 
-    __slots__ = ("__array_interface__", "_ptr")
 
-    def __init__(self, ptr: int, shape: tuple[int, ...], dtype: np.dtype):
-        self._ptr = ptr
-        self.__array_interface__ = {"data": (ptr, False), "shape": shape,
-                                    "typestr": dtype.str, "version": 3}
+class _Free:
+    """Frees native memory when the last array over it dies (it is the `owner`
+    attribute of the ctypes object the arrays' base points to)."""
+
+    __slots__ = ("ptr",)
+
+    def __init__(self, ptr: int):
+        self.ptr = ptr
 
     def __del__(self) -> None:
-        _free(self._ptr)
+        _free(self.ptr)
 
 
 def owned_array(ptr: int, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A numpy array over memory that native code allocated; freed with the array."""
-    return np.asarray(NativeBuffer(ptr, shape, dtype))
+    span = _SPAN.from_address(ptr)
+    span.owner = _Free(ptr)
+    flat = np.frombuffer(span, dtype, math.prod(shape))
+    return flat if len(shape) == 1 else flat.reshape(shape)

@@ -189,8 +189,8 @@ class Function:
         return {k: e.evaluate(dims) for k, e in self.memory.items()}
 
     def __call__(self, *args: Any) -> Any:
-        keep: list[Any] = []  # records that must live until the call returns
         packed = self._pack_arrays(args) if self._quick is not None else None
+        keep: list[Any] = []  # records that must live until the call returns
         if packed is None:
             packed = self._pack_any(args, keep)
         pack, flat = packed
