@@ -200,7 +200,7 @@ def classify_diagnostic(message: str) -> str:
     return "unlocated"
 
 
-class _Timeout(Exception):
+class _Timeout(BaseException):  # not an Exception: relax-opt's handlers must not catch it
     pass
 
 

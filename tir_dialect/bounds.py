@@ -455,7 +455,7 @@ class KernelBounds:
         for op in self.kernel.walk():
             exprs: list[SymExpr] = []
             if isinstance(op, tir.ForOp):
-                exprs = [op.lower.data, op.upper.data, op.upper.data - op.lower.data]
+                exprs = [op.lower.data, op.upper.data]  # (the loop compares, never subtracts)
             elif isinstance(op, tir.ExprOp):
                 exprs = [op.expr.data]
             elif isinstance(op, tir.AllocBufferOp):

@@ -257,9 +257,11 @@ def _hoist_inits(body: Block) -> None:
         if not isinstance(op, tir.BlockOp) or any(isinstance(o, tir.ForOp) for o in op.walk()):
             continue
         mine = {a.buffer for a in _accesses(op)}
+        used = {v for inner in op.walk() for v in inner.operands}
         target = op
         prev = op.prev_op
-        while prev is not None and not (mine & {a.buffer for a in _accesses(prev)}):
+        while prev is not None and not (mine & {a.buffer for a in _accesses(prev)}) \
+                and not used & set(prev.results):  # nor past a value it uses
             target = prev
             prev = prev.prev_op
         if target is not op:

@@ -87,7 +87,10 @@ class SchedOp(IRDLOperation):
             return 1
         if cls.PRIMITIVE == "get_loops":
             count = options.get("count")
-            return count.value.data if isinstance(count, IntegerAttr) else 0
+            n = count.value.data if isinstance(count, IntegerAttr) else 0
+            if not 0 <= n <= 64:  # a handle per loop: never build 2**31 of them
+                raise ValueError(f"sched.get_loops: count {n} is not in [0, 64]")
+            return n
         if cls.PRIMITIVE == "split":
             factors = options.get("factors")
             return len(factors.data) if isinstance(factors, ArrayAttr) else 0
