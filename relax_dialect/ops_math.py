@@ -266,7 +266,8 @@ class SignOp(UnaryOp):
     def scalar(self, x: Expr) -> Expr:
         if is_float(x.dtype):
             return te.if_then_else(x > 0.0, 1.0, te.if_then_else(x < 0.0, -1.0, x * 0.0))
-        return te.if_then_else(x > 0, 1, te.if_then_else(x < 0, -1, 0))
+        one, zero = te.const(1, x.dtype), te.const(0, x.dtype)
+        return te.if_then_else(x > 0, one, te.if_then_else(x < 0, zero - one, zero))
 
 
 # ---- logic and bits ------------------------------------------------------------------------
