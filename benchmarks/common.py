@@ -47,3 +47,20 @@ def onnxruntime_session(nodes: list, inputs: dict[str, tuple], output: tuple[str
 
 def row(name: str, seconds: float, reference: float) -> str:
     return f"{name:>32}: {seconds * 1e3:9.3f} ms   {seconds / reference:6.2f}x numpy's time"
+
+
+def best_times(fns: dict[str, Callable[[], object]], repeat: int = 20,
+               warmup: int = 2) -> dict[str, float]:
+    """Best wall time of each fn in seconds, calls interleaved round by round, so
+    that a burst of load from other processes hits every system alike (these
+    machines are shared; the best of N is the least disturbed run)."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    best = {name: float("inf") for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best

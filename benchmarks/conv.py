@@ -1,8 +1,9 @@
-"""Convolutions (NCHW, f32, batch 1) + bias + relu against onnxruntime (2 threads),
+"""Convolutions (NCHW, f32, batch 1, constant weights) + bias + relu against onnxruntime (2 threads),
 the workloads of issue 11: ResNet-like 3x3 and 1x1 layers, the 7x7 stride-2 stem,
 a 7x7-spatial 512-channel layer and a depthwise layer.
 
-Run: python -m xrelax.benchmarks.conv [--only NAME]   (pip install -e '.[bench]' for onnxruntime)
+Run: python -m xrelax.benchmarks.conv [--only NAME] [--repeat N]
+(best of N interleaved runs for each system)   (pip install -e '.[bench]' for onnxruntime)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 
 import numpy as np
 
-from xrelax.benchmarks.common import median_time, onnxruntime_session
+from xrelax.benchmarks.common import best_times, onnxruntime_session
 from xrelax.lowering.runtime import compile_module
 
 # name: (C, O, H, K, stride, pad, groups)
@@ -24,38 +25,41 @@ LAYERS = {
 }
 
 
-def program(c: int, o: int, h: int, k: int, s: int, p: int, g: int) -> tuple[str, int]:
-    oh = (h + 2 * p - k) // s + 1
-    t = lambda *d: f"!relax.tensor<[{', '.join(map(str, d))}], f32>"  # noqa: E731
-    text = f"""
-relax.func @main(%x: {t(1, c, h, h)}, %w: {t(o, c // g, k, k)}, %b: {t(1, o, 1, 1)}) -> {t(1, o, oh, oh)} {{
-  %out = relax.dataflow {{
-    %0 = relax.conv2d %x, %w {{strides = [{s}, {s}], padding = [{p}, {p}, {p}, {p}], groups = {g}}} : {t(1, o, oh, oh)}
-    %1 = relax.add %0, %b : {t(1, o, oh, oh)}
-    %2 = relax.relu %1 : {t(1, o, oh, oh)}
-    relax.output %2 : {t(1, o, oh, oh)}
-  }}
-  relax.return %out : {t(1, o, oh, oh)}
-}}"""
-    return text, oh
+def build(x_shape, w: np.ndarray, b: np.ndarray, s: int, p: int, g: int):
+    """relu(conv2d(x, W) + b) with W and b constants, as in a model."""
+    from xrelax.relax import op as R
+    from xrelax.relax.builder import ModuleBuilder
+    from xrelax.relax.types import TensorType
+
+    mb = ModuleBuilder()
+    with mb.function("main", x=TensorType(list(x_shape), "f32")) as fb:
+        (x,) = fb.params
+        with fb.dataflow() as df:
+            y = df.emit(R.conv2d(x, df.constant(w), strides=[s, s], padding=[p, p, p, p],
+                                 groups=g))
+            y = df.emit(R.add(y, df.constant(b)))
+            df.output(df.emit(R.relu(y)))
+        fb.ret(df.result)
+    return mb.finish()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", help="run the layers whose name contains this")
+    parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print(f"{'layer':>20} {'xrelax ms':>10} {'GFLOP/s':>8} {'ORT ms':>8} {'ratio':>6}")
     for name, (c, o, h, k, s, p, g) in LAYERS.items():
         if args.only and args.only not in name:
             continue
-        text, oh = program(c, o, h, k, s, p, g)
+        oh = (h + 2 * p - k) // s + 1
         x = rng.standard_normal((1, c, h, h), dtype=np.float32)
         w = rng.standard_normal((o, c // g, k, k), dtype=np.float32) * 0.1
         b = rng.standard_normal((1, o, 1, 1), dtype=np.float32)
-        fn = compile_module(text)["main"]
-        ours = fn(x, w, b)
-        t_ours = median_time(lambda: fn(x, w, b))
+        fn = compile_module(build(x.shape, w, b, s, p, g))["main"]
+        ours = fn(x)
+        fns = {"ours": lambda: fn(x)}
         flops = 2 * o * oh * oh * (c // g) * k * k
         t_ort, ratio = float("nan"), float("nan")
         try:
@@ -67,13 +71,18 @@ def main() -> None:
                 [helper.make_node("Conv", ["x", "w", "bf"], ["y0"], strides=[s, s],
                                   pads=[p, p, p, p], group=g),
                  helper.make_node("Relu", ["y0"], ["y"])],
-                {"x": (1, c, h, h), "w": (o, c // g, k, k), "bf": (o,)}, ("y", (1, o, oh, oh)))
+                {"x": (1, c, h, h)}, ("y", (1, o, oh, oh)),
+                initializers={"w": w, "bf": b.reshape(o)})
             if session is not None:
-                feed = {"x": x, "w": w, "bf": b.reshape(o)}
+                feed = {"x": x}
                 ref = session.run(None, feed)[0]
                 np.testing.assert_allclose(ours, ref, rtol=1e-3, atol=1e-3)
-                t_ort = median_time(lambda: session.run(None, feed))
-                ratio = t_ours / t_ort
+                fns["ort"] = lambda: session.run(None, feed)
+        best = best_times(fns, repeat=args.repeat)
+        t_ours = best["ours"]
+        if "ort" in best:
+            t_ort = best["ort"]
+            ratio = t_ours / t_ort
         print(f"{name:>20} {t_ours * 1e3:10.3f} {flops / t_ours / 1e9:8.1f} "
               f"{t_ort * 1e3:8.3f} {ratio:6.2f}x")
 
