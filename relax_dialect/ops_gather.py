@@ -58,7 +58,7 @@ def _reduction(props: dict[str, Any], op_name: str, dtype: Attribute) -> str:
     if r not in REDUCTIONS:
         raise TypeInferenceError(f"{op_name}: reduction must be one of {', '.join(REDUCTIONS)}, "
                                  f"got {r!r}")
-    if r != "none" and dtype_name(dtype) == "bool":
+    if r != "none" and dtype_name(dtype) == "i1":
         raise TypeInferenceError(f"{op_name}: reduction '{r}' is not defined on bool tensors")
     return r
 

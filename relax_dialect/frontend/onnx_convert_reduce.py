@@ -11,9 +11,16 @@ from typing import Any
 import numpy as np
 from xdsl.ir import SSAValue
 
+from xrelax.relax.frontend import onnx_dynamic as dyn
 from xrelax.relax.frontend.onnx_convert_shape import norm_axis
 from xrelax.relax.frontend.onnx_registry import Node, converter
-from xrelax.relax.frontend.onnx_values import Known, Value, elem_of_relax, numpy_dtype_of
+from xrelax.relax.frontend.onnx_values import (
+    Known,
+    Value,
+    elem_of_relax,
+    numpy_dtype_of,
+    sym_array,
+)
 from xrelax.tir.compute_expr import is_float
 from xrelax.tir.types import dtype_name
 
@@ -23,7 +30,8 @@ from xrelax.tir.types import dtype_name
 def _reduce_axes(node: Node) -> list[int] | None:
     """The reduced axes (None: all), from the attribute or (newer opsets) the input."""
     since = 13 if node.op_type == "ReduceSum" else 18
-    axes = node.axes(1, "axes", since)
+    axes = [] if node.opset >= since and node.present(1) and node.shape(1) == [0] else \
+        node.axes(1, "axes", since)
     rank = node.rank(0)
     if axes is None or len(axes) == 0:
         noop = node.attr("noop_with_empty_axes", 0) if node.opset >= since else 0
@@ -36,7 +44,71 @@ def _scalar(node: Node, value: float) -> Known:
     return Known(np.array(value, dtype=numpy_dtype_of(elem)), elem)
 
 
+PRE = {"l1": "abs", "l2": "square", "sum_square": "square"}
+COMBINE = {"sum": "sum", "mean": "sum", "l1": "sum", "l2": "sum", "sum_square": "sum",
+           "log_sum": "sum", "max": "max", "min": "min", "prod": "prod"}
+
+
+def _masked(node: Node, y: SSAValue, combine: str, flags: list[Any]) -> SSAValue:
+    """y reduced (keeping every dim) over the axes whose run-time flag is set;
+    along a reduced axis every element holds the result."""
+    for a, f in enumerate(flags):
+        reduced = node.op(combine, y, axis=[a], keepdims=True)
+        y = node.op("where", dyn.flag_tensor(node, f), reduced, y)
+    return y
+
+
+def _runtime_axes_reduce(node: Node, kind: str) -> Value:
+    """A reduction over axes given by a run-time tensor: the rank is known (the
+    axes tensor has a static length), which axes are reduced is not."""
+    keepdims = bool(node.attr("keepdims", 1))
+    node.ignore("noop_with_empty_axes")  # (the axes are not empty: their length is static)
+    dims = node.shape(0)
+    (count,) = node.shape(1)
+    if not isinstance(count, int):
+        raise node.fail("the run-time axes must be 1-D of static length")
+    x = node.tensor(0)
+    flags = dyn.runtime_values(node, "axis_flag", [node.input(1)], x, len(dims),
+                               f"{dyn._base(node)}_reduced")
+    y = x
+    if kind in PRE:
+        y = node.op("abs", x) if PRE[kind] == "abs" else node.op("multiply", x, x)
+    if kind == "log_sum_exp":
+        top = _masked(node, x, "max", flags)
+        y = node.op("add", node.op("log", _masked(node, node.op("exp", node.op(
+            "subtract", x, top)), "sum", flags)), top)
+    else:
+        y = _masked(node, y, COMBINE[kind], flags)
+    if kind == "mean":
+        count_e: Any = 1
+        for d, f in zip(dims, flags):
+            count_e = count_e * (f * d + 1 - f)
+        n = node.op("cast", node.graph.materialize(Known(sym_array([count_e], ()), 7)),
+                    dtype=dtype_name(node.dtype(0)))
+        y = node.op("divide", y, n)
+    elif kind == "l2":
+        y = node.op("sqrt", y)
+    elif kind == "log_sum":
+        y = node.op("log", y)
+    from xrelax.relax.frontend.onnx_dynamic import _exprs
+
+    ends = [d - f * d + f for d, f in zip(dims, flags)]
+    y = node.op("strided_slice", y, axes=list(range(len(dims))), begin=_exprs([0] * len(dims)),
+                end=_exprs(ends))
+    if keepdims:
+        return y
+    kept = dyn.runtime_values(node, "kept_dim", [node.input(1)], x, len(dims) - count,
+                              dyn._base(node))
+    return node.op("reshape", y, shape=kept)
+
+
 def reduce_(node: Node, kind: str) -> Value:
+    if kind in ("max", "min") and dtype_name(node.dtype(0)) == "i1":  # any / all
+        node.inputs[0] = node.op("cast", node.tensor(0), dtype="i8")
+        return node.op("cast", reduce_(node, kind), dtype="bool")
+    since = 13 if node.op_type == "ReduceSum" else 18
+    if node.opset >= since and dyn.is_runtime(node.input(1)) and node.shape(1) != [0]:
+        return _runtime_axes_reduce(node, kind)
     axes = _reduce_axes(node)
     keepdims = bool(node.attr("keepdims", 1))
     x = node.tensor(0)

@@ -148,6 +148,11 @@ def transpose(node: Node) -> Value:
 @converter("Squeeze")
 def squeeze(node: Node) -> Value:
     dims = node.shape(0)
+    if node.opset >= 13 and dyn.is_runtime(node.input(1)):
+        (count,) = node.shape(1)
+        kept = dyn.runtime_values(node, "kept_dim", [node.input(1)], node.input(0),
+                                  len(dims) - count, dyn._base(node))
+        return node.op("reshape", node.tensor(0), shape=kept)
     axes = node.axes(1)
     if axes is None:
         axes = [j for j, d in enumerate(dims) if isinstance(d, int) and d == 1]
@@ -166,6 +171,11 @@ def squeeze(node: Node) -> Value:
 
 @converter("Unsqueeze")
 def unsqueeze(node: Node) -> Value:
+    if node.opset >= 13 and dyn.is_runtime(node.input(1)):
+        (count,) = node.shape(1)
+        dims = dyn.runtime_values(node, "unsqueezed_dim", [node.input(1)], node.input(0),
+                                  node.rank(0) + count, dyn._base(node))
+        return node.op("reshape", node.tensor(0), shape=dims)
     axes = node.axes(1)
     if axes is None:
         raise node.fail("axes are required")

@@ -135,7 +135,35 @@ def _resize_size(sizes: np.ndarray, axes: np.ndarray, data: np.ndarray, k: int,
     return int(math.floor(scale * data.shape[k] + 0.5))
 
 
+def _axes_of(axes: np.ndarray, ndim: int) -> set[int]:
+    out = set()
+    for a in _ints(axes):
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for rank {ndim}")
+        out.add(a % ndim)
+    return out
+
+
+def _axis_flag(axes: np.ndarray, data: np.ndarray, a: int) -> int:
+    """1 if axis a is one of `axes`, else 0."""
+    return int(a in _axes_of(axes, data.ndim))
+
+
+def _kept_dim(axes: np.ndarray, data: np.ndarray, j: int) -> int:
+    """The j-th dim of data that is not one of `axes`."""
+    gone = _axes_of(axes, data.ndim)
+    return [d for a, d in enumerate(data.shape) if a not in gone][j]
+
+
+def _unsqueezed_dim(axes: np.ndarray, data: np.ndarray, j: int) -> int:
+    """Dim j of data with size-1 dims inserted at `axes` (of the result)."""
+    new = _axes_of(axes, data.ndim + len(_ints(axes)))
+    rest = iter(data.shape)
+    return [1 if k in new else next(rest) for k in range(data.ndim + len(new))][j]
+
+
 RULES: dict[str, Callable[..., int]] = {
+    "axis_flag": _axis_flag, "kept_dim": _kept_dim, "unsqueezed_dim": _unsqueezed_dim,
     "resize": _resize, "resize_size": _resize_size, "resize_scales": _resize_scales,
     "slice_positions": _slice_positions,
     "reshape": _reshape, "slice": _slice, "expand": _expand, "value": _value, "range": _range,
@@ -280,6 +308,12 @@ def dynamic_range(node: Node) -> Value:
     start = node.op("reshape", node.tensor(0), shape=[])
     delta = node.op("reshape", node.tensor(2), shape=[])
     return node.op("add", start, node.op("multiply", steps, delta))
+
+
+def flag_tensor(node: Node, flag: SymExpr) -> Value:
+    """A bool scalar that holds when the run-time 0/1 variable `flag` is 1."""
+    t = node.op("symbolic_tensor", values=[flag], shape=[])
+    return node.op("not_equal", t, Known(np.array(0, np.int64), 7))
 
 
 def is_runtime(v: Value | None) -> bool:
