@@ -292,6 +292,8 @@ def reuse_output_for_intermediates(kernel: tir.FuncOp) -> bool:
     order = {op: n for n, op in enumerate(kernel.walk())}
     for alloc in [op for op in kernel.body.block.ops if isinstance(op, tir.AllocBufferOp)]:
         local = alloc.result
+        if any(_in_tensorized_loop(u.operation) for u in local.uses):
+            continue  # a micro-kernel's buffer: its code generator relies on it
         for out in kernel.args:
             if out.type != local.type or not _reusable(out, local, order):
                 continue
@@ -300,6 +302,15 @@ def reuse_output_for_intermediates(kernel: tir.FuncOp) -> bool:
             changed = True
             break
     return changed
+
+
+def _in_tensorized_loop(op: Operation) -> bool:
+    parent = op.parent_op()
+    while parent is not None:
+        if isinstance(parent, tir.ForOp) and "tir.tensorize" in parent.attributes:
+            return True
+        parent = parent.parent_op()
+    return False
 
 
 def _reusable(out: SSAValue, local: SSAValue, order: dict[Operation, int]) -> bool:
