@@ -19,10 +19,13 @@ in the order of `kernel_check_messages`) to `%err[15]`; the host code tests
   yields 0), recording the failure; a `guarded` load does the same without
   recording it;
 - a checked division replaces a zero divisor (or -1 with INT_MIN) by 1 and
-  records the failure.
+  records the failure;
+- a loop around such a check stops at the first failure (a serial loop
+  becomes an `scf.while` that also tests `%err[15]`; a parallel loop skips
+  the iterations that start after it).
 
-After a failure a kernel runs to its end, with every unsafe access skipped,
-and its outputs are discarded.
+After a failure the kernel returns with its outputs incomplete; the caller
+discards them.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ def needs_status(kernel: tir.FuncOp) -> bool:
 def kernel_check_messages(kernel: tir.FuncOp) -> list[str]:
     """The message of each check of the kernel, in the order of their numbers
     (`%s` stands for the values the check reports)."""
-    name = f"@{kernel.sym_name.data}"
+    source = kernel.attributes.get("relax.source_name")  # renamed: relax/compile_input.py
+    name = f"@{source.data if source is not None else kernel.sym_name.data}"  # type: ignore[attr-defined]
     at = location_prefix(kernel)
     messages = [f"{at}{name}: symbolic argument '{s}' is %s, outside [0, {VAR_MAX}]"
                 for s in _checked_sym_args(kernel)]
@@ -205,7 +209,45 @@ class KernelChecks:
         for k, v in enumerate(values):
             store(v, k + 1)
         store(_index(check, ops), STATUS_SLOT)
-        dst.add_ops(ops)
+        first: list[Operation] = []  # the first failure is the one reported
+        ok = self._not_failed(first)
+        dst.add_ops([*first, scf.IfOp(ok, [], Region(Block([*ops, scf.YieldOp()])))])
+
+    # ---- loops ---------------------------------------------------------------------
+    def stops(self, loop: tir.ForOp) -> bool:
+        """Whether the loop holds a check that records failures."""
+        return self.err is not None and any(op in self.ids for op in loop.walk())
+
+    def _not_failed(self, ops: list[Operation]) -> SSAValue:
+        status = memref.LoadOp.get(self.err, [_index(STATUS_SLOT, ops)])
+        zero = arith.ConstantOp(IntegerAttr(0, i64))
+        ok = arith.CmpiOp(status.res, zero.result, "eq")
+        ops += [status, zero, ok]
+        return ok.result
+
+    def lower_stoppable_loop(self, loop: tir.ForOp, dst: Block, lb: SSAValue, ub: SSAValue,
+                             one: SSAValue, body: Block) -> None:
+        """A loop with checks stops at the first failure: a serial loop is an
+        scf.while that also tests %err[15]; a parallel loop skips the body of
+        the iterations that start after a failure."""
+        if loop.kind.data == "parallel":
+            ops: list[Operation] = []
+            ok = self._not_failed(ops)
+            guarded = Block()
+            for op in list(body.ops):
+                op.detach()
+                guarded.add_op(op)
+            guarded.add_op(scf.YieldOp())
+            body.add_ops([*ops, scf.IfOp(ok, [], Region(guarded)), scf.ReduceOp()])
+            dst.add_op(scf.ParallelOp([lb], [ub], [one], Region(body)))
+            return
+        before = Block(arg_types=[IndexType()])
+        ops = [arith.CmpiOp(before.args[0], ub, "slt")]
+        both = arith.AndIOp(ops[0].results[0], self._not_failed(ops))
+        before.add_ops([*ops, both, scf.ConditionOp(both.result, before.args[0])])
+        step = arith.AddiOp(body.args[0], one)
+        body.add_ops([step, scf.YieldOp(step.result)])
+        dst.add_op(scf.WhileOp([lb], [IndexType()], Region(before), Region(body)))
 
     # ---- accesses ----------------------------------------------------------------
     def in_bounds(self, op: tir.LoadOp | tir.StoreOp, dst: Block) -> tuple[SSAValue, list]:

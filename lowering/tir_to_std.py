@@ -140,6 +140,8 @@ class KernelLowering:
             if try_vectorize(self, op, dst, lb, ub):
                 return
         self.lower_block(op.body.block, body)
+        if self.checks.stops(op):  # a failed check ends the loop
+            return self.checks.lower_stoppable_loop(op, dst, lb, ub, one, body)
         if op.kind.data == "parallel":
             body.add_op(scf.ReduceOp())
             dst.add_op(scf.ParallelOp([lb], [ub], [one], Region(body)))

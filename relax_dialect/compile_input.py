@@ -45,6 +45,7 @@ from xdsl.ir import Attribute, Operation, ParametrizedAttribute
 from xrelax.diagnostics import CompileError, location_prefix
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+SOURCE_NAME_ATTR = "relax.source_name"  # the name a renamed kernel had in the file
 
 # The scalar ops a kernel body may contain: each has a lowering to LLVM
 # (tests/test_safety_input.py compiles every one of them).
@@ -199,6 +200,7 @@ def rename_reserved_kernels(module: ModuleOp) -> None:
         taken.add(new)
         renamed[old] = new
         op.properties["sym_name"] = StringAttr(new)
+        op.attributes[SOURCE_NAME_ATTR] = StringAttr(old)  # for messages
     if not renamed:
         return
     for op in module.walk():

@@ -95,8 +95,11 @@ def _op_names(chunks: list[str]) -> list[str]:
     return sorted({m for c in chunks for m in _NAMES.findall(c)})
 
 
-def mutate(text: str, rng: random.Random, op_names: list[str]) -> str:
-    """One to three mutations of text."""
+def mutate(text: str, rng: random.Random, op_names: list[str], semantic: bool = False) -> str:
+    """One to three mutations of text (with `semantic`, one that keeps the
+    syntax: a dim, dtype, integer, op name, value or loop bound)."""
+    if semantic:
+        return rng.choice(_SEMANTIC)(text, rng, op_names)
     for _ in range(rng.choice((1, 1, 1, 1, 1, 1, 1, 2, 2, 3))):
         text = rng.choice(_MUTATIONS)(text, rng, op_names)
     return text
@@ -178,17 +181,18 @@ def _bound(text, rng, _):
 
 # text mutations mostly find the parser's errors; the others reach the passes and
 # the lowering, so they are drawn more often
-_MUTATIONS = [_cut, _truncate, _lines, _insert_token, *[_integer] * 3, *[_dtype] * 2,
-              *[_dim] * 3, _op_name, _value, *[_bound] * 3]
+_SEMANTIC = [*[_integer] * 3, *[_dtype] * 2, *[_dim] * 3, _op_name, _value, *[_bound] * 3]
+_MUTATIONS = [_cut, _truncate, _lines, _insert_token, *_SEMANTIC]
 
 PIPELINES = ["", "legalize-ops", "default-pipeline{fold=false}",
              "default-pipeline{fold=false lower=true}", "check-bounds,convert-relax-to-std"]
 
 
-def mutant(seed: int, k: int, chunks: list[str], names: list[str]) -> tuple[str, str]:
+def mutant(seed: int, k: int, chunks: list[str], names: list[str],
+           semantic: bool = False) -> tuple[str, str]:
     """Mutant k of a seed: (text, pipeline)."""
     rng = random.Random(seed * 1_000_003 + k)
-    return mutate(rng.choice(chunks), rng, names), rng.choice(PIPELINES)
+    return mutate(rng.choice(chunks), rng, names, semantic), rng.choice(PIPELINES)
 
 
 def classify_diagnostic(message: str) -> str:
@@ -337,7 +341,8 @@ def campaign(seed: int, n_opt: int, n_run: int, jobs: int = 1, log=None) -> dict
                              "message": message[:2000], "text": text})
         if log and (k + 1) % 500 == 0:
             print(f"opt {k + 1}/{n_opt}: {dict(counts['opt'])}", file=log, flush=True)
-    items = [(k, mutant(seed + 7919, k, runnable, names)[0]) for k in range(n_run)]
+    items = [(k, mutant(seed + 7919, k, runnable, names, semantic=True)[0])
+             for k in range(n_run)]
     shards = [items[i::jobs] for i in range(jobs)]
     if jobs > 1:
         from concurrent.futures import ThreadPoolExecutor

@@ -443,6 +443,14 @@ class KernelBounds:
                 return False
         return True
 
+    def data_sized(self, loop: tir.ForOp) -> bool:
+        """Whether the loop runs at most as many times as some buffer has
+        elements (or 2**32 times): not a loop that would run for years."""
+        extent = loop.upper.data - loop.lower.data
+        if self.numeric(extent)[1] <= 1 << 32:
+            return True
+        return any(_nonneg(c - extent) for c in self.counts)
+
     def unsafe_exprs(self) -> list[tuple[Operation, SymExpr]]:
         """Symbolic expressions the kernel computes at run time that could
         overflow int64: loop bounds, local buffer dims, tir.expr, composite
