@@ -51,10 +51,9 @@ from xdsl.utils.exceptions import VerifyException
 
 from xrelax.relax.call_ops import CallPackedOp
 from xrelax.relax.syntax import (
+    DefinedTypedValues,
     check_relax_type,
-    parse_typed_values,
     print_operand_list,
-    print_typed_values,
 )
 from xrelax.relax.types import definable_vars, free_vars, is_base_of, is_relax_type, may_match
 from xrelax.relax.value_ops import IfOp, MatchCastOp, YieldOp
@@ -206,20 +205,11 @@ class ReturnOp(IRDLOperation):
 
     value = operand_def()
     traits = traits_def(IsTerminator(), HasParent(FuncOp))
+    custom_directives = (DefinedTypedValues,)
+    assembly_format = "custom<DefinedTypedValues>($value, type($value)) attr-dict"
 
     def __init__(self, value: SSAValue):
         super().__init__(operands=[value])
-
-    @classmethod
-    def parse(cls, parser: Parser) -> ReturnOp:
-        start = parser.pos
-        values = parse_typed_values(parser)
-        if len(values) != 1:
-            parser.raise_error("relax.return takes exactly one value", start)
-        return ReturnOp(values[0])
-
-    def print(self, printer: Printer) -> None:
-        print_typed_values(printer, [self.value])
 
     def verify_(self) -> None:
         func = self.parent_op()
@@ -286,16 +276,11 @@ class OutputOp(IRDLOperation):
 
     values = var_operand_def()
     traits = traits_def(IsTerminator(), HasParent(DataflowOp), Pure())
+    custom_directives = (DefinedTypedValues,)
+    assembly_format = "custom<DefinedTypedValues>($values, type($values)) attr-dict"
 
     def __init__(self, values: Sequence[SSAValue]):
         super().__init__(operands=[values])
-
-    @classmethod
-    def parse(cls, parser: Parser) -> OutputOp:
-        return OutputOp(parse_typed_values(parser))
-
-    def print(self, printer: Printer) -> None:
-        print_typed_values(printer, self.values)
 
 
 

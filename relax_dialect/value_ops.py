@@ -43,10 +43,9 @@ from xdsl.utils.exceptions import VerifyException
 
 from xrelax.relax import types as rt
 from xrelax.relax.syntax import (
+    DefinedTypedValues,
     check_relax_type,
-    parse_typed_values,
     print_operand_list,
-    print_typed_values,
 )
 from xrelax.relax.types import (
     ObjectType,
@@ -421,13 +420,8 @@ class YieldOp(IRDLOperation):
 
     values = var_operand_def()
     traits = traits_def(IsTerminator(), HasParent(IfOp), Pure())
+    custom_directives = (DefinedTypedValues,)
+    assembly_format = "custom<DefinedTypedValues>($values, type($values)) attr-dict"
 
     def __init__(self, values: Sequence[SSAValue]):
         super().__init__(operands=[values])
-
-    @classmethod
-    def parse(cls, parser: Parser) -> YieldOp:
-        return YieldOp(parse_typed_values(parser))
-
-    def print(self, printer: Printer) -> None:
-        print_typed_values(printer, self.values)
