@@ -20,9 +20,9 @@ from xrelax.relax.op_base import (
     normalize_axis,
     tensor_operand,
 )
-from xrelax.relax.ops_create import dtype_prop, scalar_of
-from xrelax.relax.ops_manip import flat_index, required, result_dims, sym_array, sym_list
-from xrelax.relax.ops_reduce import int_list, product
+from xrelax.relax.ops_create import dtype_prop
+from xrelax.relax.ops_manip import flat_index, required, sym_array, sym_list
+from xrelax.relax.ops_reduce import int_list
 from xrelax.relax.types import TensorType, TupleType
 from xrelax.tir import compute as te
 from xrelax.tir.compute_expr import is_bool, is_float, is_int, reduce_identity

@@ -228,7 +228,6 @@ def run_all(names: list[str], jobs: int, timeout: float,
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     workers: dict[int, tuple[Any, list[str]]] = {}
-    current: dict[int, str] = {}
     chunks = max(1, min(jobs, len(pending)))
 
     def start(batch: list[str]) -> None:

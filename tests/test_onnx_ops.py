@@ -29,7 +29,7 @@ def rand(*shape, dtype=np.float32, lo=-3.0, hi=3.0):
 
 def onnx_ref(op_type, inputs, outputs=1, **attrs):
     """The onnx reference evaluator's result for one node."""
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnx")
     from onnx import helper, numpy_helper
     from onnx.reference import ReferenceEvaluator
 
