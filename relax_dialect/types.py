@@ -30,6 +30,7 @@ from xrelax.tir.symbolic import ExprLike, SymExpr, parse_sym_expr, prove_differe
 from xrelax.tir.types import (
     SymExprAttr,
     check_shape_nonnegative,
+    check_shape_size,
     is_dtype,
     parse_dtype,
     parse_shape,
@@ -113,6 +114,8 @@ class TensorType(_ShapedInfo, ParametrizedAttribute, TypeAttribute):
         if not is_dtype(self.dtype):
             raise VerifyException(f"{self.dtype} is not a supported tensor dtype")
         self._verify_shape("tensor type")
+        if self.dims is not None:
+            check_shape_size(self.dims, "tensor type")
 
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> tuple[Attribute, ...]:

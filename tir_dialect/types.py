@@ -160,6 +160,21 @@ def shape_str(dims: Sequence[SymExpr]) -> str:
     return "[" + ", ".join(str(d) for d in dims) + "]"
 
 
+MAX_STATIC_ELEMENTS = 1 << 40  # as many elements as a tensor may have at run time
+
+
+def check_shape_size(dims: Sequence[SymExpr], what: str) -> None:
+    """No constant factor of the element count exceeds MAX_STATIC_ELEMENTS: a
+    shape like [2**62] or [n * 2**50] could never be allocated, and the size
+    computations of the passes (bytes, memory plans) must fit in int64."""
+    count = SymExpr.const(1)
+    for d in dims:
+        count = count * d
+        if any(abs(c) > MAX_STATIC_ELEMENTS for _, c in count.terms):
+            raise VerifyException(f"{what} {shape_str(dims)} is too large: its element count "
+                                  "has a constant factor above 2**40")
+
+
 def check_shape_nonnegative(dims: Sequence[SymExpr], what: str) -> None:
     for d in dims:
         lo, hi = d.bounds()
@@ -196,6 +211,7 @@ class BufferType(ParametrizedAttribute, TypeAttribute):
         if not is_dtype(self.dtype):
             raise VerifyException(f"{self.dtype} is not a supported buffer dtype")
         check_shape_nonnegative(self.dims, "buffer type")
+        check_shape_size(self.dims, "buffer type")
 
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> tuple[Attribute, ...]:
