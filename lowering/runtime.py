@@ -56,6 +56,7 @@ from xrelax.lowering.relax_to_std import (
     SIGNATURE_ATTR,
 )
 from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from xrelax.tir.bounds import COUNT_MAX, VAR_MAX
 from xrelax.tir.symbolic import SymExpr
 from xrelax.relax.builder import NUMPY_DTYPES
 from xrelax.tir.types import dtype_name, shape_str, to_dtype
@@ -110,8 +111,9 @@ class _Binder:
         for j, (d, a) in enumerate(zip(dims, actual)):
             if int(a) < 0:
                 raise RelaxArgumentError(f"{where}: dim {j} is {a}; a dim cannot be negative")
-            if int(a) >= 2**62:
-                raise RelaxArgumentError(f"{where}: dim {j} is {a}, too large (the limit is 2**62)")
+            if int(a) > VAR_MAX:  # what the bounds analysis of kernels assumes
+                raise RelaxArgumentError(f"{where}: dim {j} is {a}, too large (the limit is "
+                                         "2**48 - 1)")
             v = d.as_var()
             if v is not None and v not in self.env:
                 self.env[v] = int(a)
@@ -279,6 +281,9 @@ class Function:
             if not a.flags.c_contiguous:
                 raise RelaxArgumentError(f"{where}: the array is not C-contiguous "
                                          "(use numpy.ascontiguousarray)")
+            if a.size >= COUNT_MAX or any(d > VAR_MAX for d in a.shape):
+                raise RelaxArgumentError(f"{where}: shape {a.shape} is too large (fewer than "
+                                         "2**48 elements, each dim below 2**48)")
             if t.dims is not None:
                 binder.dims(where, t.dims, a.shape)
             flat.append((a, None))
