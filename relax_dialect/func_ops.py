@@ -141,6 +141,7 @@ class CallEffects(MemoryEffect):
 
     @classmethod
     def get_effects(cls, op) -> set[EffectInstance] | None:
+        assert isinstance(op, CallOp)
         callee = op.callee_op()
         return set() if callee is not None and is_pure_function(callee) else None
 

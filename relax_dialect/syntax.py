@@ -99,6 +99,7 @@ class DefinedTypedValues(CustomDirective):
         types = self.types.get(op)
         if not types:
             return
+        assert isinstance(self.values, (OperandVariable, VariadicOperandVariable))
         value = self.values.get(op)
         values = [value] if isinstance(value, SSAValue) else list(value)
         state.print_whitespace(printer)

@@ -69,6 +69,7 @@ class MatchCastEffects(MemoryEffect):
 
     @classmethod
     def get_effects(cls, op) -> set[EffectInstance] | None:
+        assert isinstance(op, MatchCastOp)
         new = rt.definable_vars(op.result.type) - rt.definable_vars(op.value.type)
         return None if new else set()
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from xdsl.dialects.builtin import IndexType, IntegerType
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, SSAValue
 from xdsl.traits import SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
@@ -59,7 +59,7 @@ def written_params(kernel: TirFuncOp) -> set[int]:
             if isinstance(op, StoreOp) and op.buffer in args}
 
 
-def verify_call_tir(op: Operation | Any, outs: Sequence[SSAValue] | None = None) -> None:
+def verify_call_tir(op: Any, outs: Sequence[SSAValue] | None = None) -> None:
     """Also checks `relax.call_kernel`, whose outputs are operands (`outs`)."""
     outs = list(op.outputs) if outs is None else list(outs)
 
