@@ -30,7 +30,7 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 
 from xrelax.lowering.vectorize import ELEMENTWISE
 from xrelax.tir import ops as tir
-from xrelax.tir.register_tile import ATTR, NoMatch, TilePlan, match
+from xrelax.tir.register_tile import ATTR, NAME, NoMatch, TilePlan, match  # noqa: F401 (tir_to_std reads NAME here)
 from xrelax.tir.target import host_target
 from xrelax.tir.types import itemsize
 
