@@ -173,6 +173,11 @@ def define_clock(module: ModuleOp) -> None:
                  and op.sym_name.data == CLOCK and not op.body.blocks), None)
     if decl is None:
         return
+    if any(isinstance(op, llvm.FuncOp) and op.sym_name.data == "clock_gettime" for op in module.ops):
+        from xrelax.diagnostics import CompileError
+
+        raise CompileError("error: a function named clock_gettime cannot be profiled (the "
+                           "profiler calls the C function of that name); rename it")
     module.body.block.add_op(llvm.FuncOp("clock_gettime", llvm.LLVMFunctionType(
         [i32, llvm.LLVMPointerType()], i32), linkage=llvm.LinkageAttr("external")))
     block = Block()

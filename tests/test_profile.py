@@ -150,3 +150,12 @@ def test_relax_run_profile_prints_the_table(capsys, monkeypatch):
 def test_relax_run_profile_needs_a_positive_count():
     with pytest.raises(relax_run.UsageError, match="--profile 0"):
         relax_run.run(["examples/mlp.mlir", "--random-inputs", "--profile", "0"])
+
+
+def test_a_function_named_like_the_clock_is_refused_when_profiling():
+    from xrelax.diagnostics import CompileError
+
+    src = MLP.replace("@main", "@clock_gettime")
+    compile_module(src)  # fine without profiling
+    with pytest.raises(CompileError, match="named clock_gettime cannot be profiled"):
+        compile_module(src, profile=True)
