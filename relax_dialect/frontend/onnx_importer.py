@@ -59,11 +59,13 @@ NEWEST_OPSET = 28
 
 def _load_converters() -> None:
     from xrelax.relax.frontend import (  # noqa: F401 (they register themselves)
+        onnx_convert_attention,
         onnx_convert_control,
         onnx_convert_elementwise,
         onnx_convert_misc,
         onnx_convert_nn,
         onnx_convert_reduce,
+        onnx_convert_rnn,
         onnx_convert_shape,
     )
 
