@@ -84,6 +84,12 @@ def _nest(block: tir.BlockOp) -> _Nest | None:
     chain = perfect_nest(block)
     if len(chain) != len(block.bindings):
         return None
+    ivs = {lp.induction_var for lp in chain}  # the body uses them only through bindings
+    if any(v in ivs for op in block.body.walk() for v in op.operands):
+        return None
+    if any((lp.upper.data - lp.lower.data).is_const()
+           and ((lp.upper.data - lp.lower.data).value or 0) <= 0 for lp in chain):
+        return None  # an empty loop: nothing to tile
     var_loop: dict[SSAValue, tir.ForOp] = {}
     for var, binding in zip(block.iter_vars, block.bindings):
         loop = next((lp for lp in chain if lp.induction_var is binding), None)
@@ -149,6 +155,8 @@ def _tile_fill(n: _Nest, lane: SSAValue, target: Target) -> float:
     if not ext.is_const():
         return 1.0
     used = min(int(ext.value or 0), width)
+    if used <= 0:
+        return 0.0  # an empty loop fills nothing
     vectors = -(-used // lanes)
     return used / (vectors * lanes) * min(1.0, vectors / 2)
 
