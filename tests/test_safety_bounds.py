@@ -101,6 +101,20 @@ relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
   relax.return %y : !relax.tensor<[n], f32>
 }
 """, (65536,)),
+    "extent_overflow": ("""
+tir.func @k(%X: !tir.buffer<[n], f32>, %Y: !tir.buffer<[n], f32>) {
+  tir.for %i = 0 to n * n * n * n {
+    %c = arith.constant 1.0 : f32
+    %n = tir.expr n : index
+    %j = arith.remsi %i, %n : index
+    tir.store %c, %Y[%j] : f32
+  }
+}
+relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
+  %y = relax.call_tir @k(%x) : !relax.tensor<[n], f32>
+  relax.return %y : !relax.tensor<[n], f32>
+}
+""", (65536,)),
     "negative_sym_argument": ("""
 tir.func @k(%Y: !tir.buffer<[4], f32>) sym(m) {
   tir.for %i = 0 to m {
@@ -124,6 +138,8 @@ EXPECTED = {
     "gather": "t.mlir:7:5: tir.store @k: index 1000 is out of bounds",
     "divide_by_zero": "t.mlir:5:5: arith.divsi @k: division by zero",
     "local_buffer_too_large": "t.mlir:3:3: @k: cannot allocate a local buffer of shape [n, n, n, n]",
+    "extent_overflow": "t.mlir:2:1: @k: the symbolic expression n * n * n * n overflows int64 "
+                       "(with n = 65536)",
     "negative_sym_argument": "t.mlir:2:1: @k: symbolic argument 'm' is -3, outside",
 }
 
