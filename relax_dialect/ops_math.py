@@ -450,10 +450,52 @@ class TruncModOp(BinaryOp):
     COMPUTE: ClassVar[Callable[..., Any]] = staticmethod(_fmod)
 
 
+# ---- shifts --------------------------------------------------------------------------------
+
+
+def _power_of_two(y: Expr) -> Expr:
+    """2 ** y in y's integer dtype (0 when y is negative or at least the width)."""
+    bits = y.dtype.width.data  # type: ignore[attr-defined]
+    out: Expr = te.const(0, y.dtype)
+    for k in range(bits):
+        value = 1 << k
+        if not _unsigned(y) and value >= 2 ** (bits - 1):
+            value -= 2 ** bits
+        out = te.if_then_else(y == k, te.const(value, y.dtype), out)
+    return out
+
+
+@irdl_op_definition
+class LeftShiftOp(IntBinaryOp):
+    """lhs << rhs on integers (bits shifted out are lost; a shift by the width
+    or more gives 0)."""
+
+    name = "relax.left_shift"
+    COMPUTE: ClassVar[Callable[..., Any]] = staticmethod(lambda x, y: x * _power_of_two(y))
+
+
+@irdl_op_definition
+class RightShiftOp(IntBinaryOp):
+    """lhs >> rhs: on unsigned integers a shift by the width or more gives 0; on
+    signed ones it is the floor division by 2 ** rhs (an arithmetic shift), and
+    a shift out of [0, width) gives the sign (-1 or 0)."""
+
+    name = "relax.right_shift"
+
+    @staticmethod
+    def _shift(x: Expr, y: Expr) -> Expr:
+        p = _power_of_two(y)
+        zero = te.const(0, x.dtype)
+        gone = zero if _unsigned(x) else te.if_then_else(x < 0, zero - te.const(1, x.dtype), zero)
+        return te.if_then_else(p == 0, gone, x // te.if_then_else(p == 0, te.const(1, x.dtype), p))
+
+    COMPUTE: ClassVar[Callable[..., Any]] = staticmethod(lambda x, y: RightShiftOp._shift(x, y))
+
+
 MATH_OPS: list[type[TensorOp]] = [
     LeakyReluOp, EluOp, SeluOp, CeluOp, HardSigmoidOp, HardSwishOp, SoftplusOp, SoftsignOp,
     MishOp, ThresholdedReluOp, ShrinkOp, IsNanOp, IsInfOp, SignOp,
     LogicalAndOp, LogicalOrOp, LogicalXorOp, LogicalNotOp,
     BitwiseAndOp, BitwiseOrOp, BitwiseXorOp, BitwiseNotOp,
-    TruncDivideOp, FloorModOp, TruncModOp, *TRIG_OPS,
+    TruncDivideOp, FloorModOp, TruncModOp, LeftShiftOp, RightShiftOp, *TRIG_OPS,
 ]

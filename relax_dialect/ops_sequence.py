@@ -174,13 +174,10 @@ def _flag(props: dict[str, Any], key: str, op_name: str) -> bool:
     return props[key]
 
 
-@irdl_op_definition
-class CumsumOp(TensorOp):
-    """The running sum along `axis` (default 0): out[i] = sum of x[j] for j <= i
-    (j < i with `exclusive`; j >= i, or j > i, with `reverse`). Numbers only;
-    the result has the type of x."""
+class ScanOp(TensorOp):
+    """A running combination (COMBINE: "sum" or "prod") along `axis`."""
 
-    name = "relax.cumsum"
+    COMBINE: ClassVar[str] = "sum"
     x = operand_def(TensorType)
     axis = opt_prop_def(Attribute)
     exclusive = opt_prop_def(Attribute)
@@ -211,9 +208,29 @@ class CumsumOp(TensorOp):
             else:
                 keep = r < j if exclusive else r <= j
             at = (*i[:axis], r, *i[axis + 1:])
+            if self.COMBINE == "prod":
+                return te.prod(te.if_then_else(keep, x[at], te.const(1, x.dtype)), axis=r)
             return te.sum(te.if_then_else(keep, x[at], te.const(0, x.dtype)), axis=r)
 
-        return te.compute(x.shape, element, name="T_cumsum")
+        return te.compute(x.shape, element, name=f"T_cum{self.COMBINE}")
+
+
+@irdl_op_definition
+class CumsumOp(ScanOp):
+    """The running sum along `axis` (default 0): out[i] = sum of x[j] for j <= i
+    (j < i with `exclusive`; j >= i, or j > i, with `reverse`). Numbers only;
+    the result has the type of x."""
+
+    name = "relax.cumsum"
+
+
+@irdl_op_definition
+class CumprodOp(ScanOp):
+    """The running product along `axis` (default 0), with cumsum's `exclusive`
+    and `reverse` (an empty product is 1)."""
+
+    name = "relax.cumprod"
+    COMBINE: ClassVar[str] = "prod"
 
 
 @irdl_op_definition
@@ -281,4 +298,4 @@ class TopkOp(ExprPropOp):
                 te.compute(dims, pick(False), name="T_topk_indices")]
 
 
-SEQUENCE_OPS: list[type[TensorOp]] = [SymbolicTensorOp, ArangeOp, CumsumOp, TopkOp]
+SEQUENCE_OPS: list[type[TensorOp]] = [SymbolicTensorOp, ArangeOp, CumsumOp, CumprodOp, TopkOp]

@@ -51,20 +51,21 @@ def scatter_nd(node: Node) -> Value:
 # ---- scans ----------------------------------------------------------------------------------
 
 
-@converter("CumSum")
+@converter("CumSum", "CumProd")
 def cumsum(node: Node) -> Value:
     flags = {"exclusive": bool(node.attr("exclusive", 0)), "reverse": bool(node.attr("reverse", 0))}
+    name = "cumsum" if node.op_type == "CumSum" else "cumprod"
     rank = node.rank(0)
     if not dyn.is_runtime(node.input(1)):
         axis = norm_axis(node, int(node.require_known(1, "axis").items()[0]), rank)
-        return node.op("cumsum", node.tensor(0), axis=axis, **flags)
+        return node.op(name, node.tensor(0), axis=axis, **flags)
     # a run-time axis: the sum along each axis, the one named chosen
     axis = node.op("reshape", node.op("cast", node.tensor(1), dtype="i64"), shape=[])
     axis = node.op("floor_mod", axis, Known(np.array(rank, np.int64), 7))
-    out = node.op("cumsum", node.tensor(0), axis=rank - 1, **flags)
+    out = node.op(name, node.tensor(0), axis=rank - 1, **flags)
     for a in range(rank - 2, -1, -1):
         pick = node.op("equal", axis, Known(np.array(a, np.int64), 7))
-        out = node.op("where", pick, node.op("cumsum", node.tensor(0), axis=a, **flags), out)
+        out = node.op("where", pick, node.op(name, node.tensor(0), axis=a, **flags), out)
     return out
 
 
@@ -386,3 +387,120 @@ def upsample(node: Node) -> Value:
         node.inputs.append(Known(np.array(scales, np.float32), 1))
         return _resize(node, len(node.inputs) - 1, None, legacy=True)
     return _resize(node, 1, None, legacy=True)
+
+
+# ---- bit shifts, integer products ---------------------------------------------------------
+
+
+@converter("BitShift")
+def bit_shift(node: Node) -> Value:
+    direction = node.attr("direction")
+    if direction not in ("LEFT", "RIGHT"):
+        raise node.fail(f"direction must be LEFT or RIGHT, got '{direction}'")
+    return node.op("left_shift" if direction == "LEFT" else "right_shift", node.tensor(0),
+                   node.tensor(1))
+
+
+def _minus_zero_point(node: Node, x: SSAValue, zp: int | None, axis: int | None) -> SSAValue:
+    """x - zero point, in i32 (a zero point per row / column along `axis`)."""
+    x = _cast(node, x, "i32")
+    if zp is None or not node.present(zp):
+        return x
+    z = _cast(node, node.tensor(zp), "i32")
+    dims = z.type.dims  # type: ignore[union-attr]
+    if axis is not None and len(dims) == 1 and dims[0] != 1:
+        shape = [1] * len(x.type.dims)  # type: ignore[union-attr]
+        shape[axis] = dims[0]
+        z = node.op("reshape", z, shape=shape)
+    return node.op("subtract", x, z)
+
+
+@converter("MatMulInteger")
+def matmul_integer(node: Node) -> Value:
+    a = _minus_zero_point(node, node.tensor(0), 2, -2 if node.rank(0) >= 2 else None)
+    b = _minus_zero_point(node, node.tensor(1), 3, -1)
+    return node.op("matmul", a, b)
+
+
+@converter("ConvInteger")
+def conv_integer(node: Node) -> Value:
+    from xrelax.relax.frontend.onnx_convert_nn import conv
+
+    a = _minus_zero_point(node, node.tensor(0), 2, None)
+    w = _minus_zero_point(node, node.tensor(1), 3, 0)
+    node.inputs = [a, w]
+    return conv(node)
+
+
+def _dequantized(node: Node, x: int, scale: int, zp: int, axis: int) -> SSAValue:
+    v = _cast(node, node.tensor(x), "f32")
+    rank = len(v.type.dims)  # type: ignore[union-attr]
+    z = _per_axis(node, _cast(node, node.tensor(zp), "f32"), axis % rank, rank)
+    s = _per_axis(node, _cast(node, node.tensor(scale), "f32"), axis % rank, rank)
+    return node.op("multiply", node.op("subtract", v, z), s)
+
+
+def _requantized(node: Node, y: SSAValue, scale: int, zp: int) -> SSAValue:
+    target = dtype_name(node.dtype(zp))
+    lo, hi = QUANT_RANGES[target]
+    q = node.op("round", node.op("divide", y, _cast(node, node.tensor(scale), "f32")))
+    q = node.op("add", q, _cast(node, node.tensor(zp), "f32"))
+    return node.op("cast", node.op("clip", q, min=float(lo), max=float(hi)), dtype=target)
+
+
+@converter("QLinearMatMul")
+def qlinear_matmul(node: Node) -> Value:
+    a = _dequantized(node, 0, 1, 2, -2)
+    b = _dequantized(node, 3, 4, 5, -1)
+    return _requantized(node, node.op("matmul", a, b), 6, 7)
+
+
+@converter("QLinearConv")
+def qlinear_conv(node: Node) -> Value:
+    from xrelax.relax.frontend.onnx_convert_nn import conv
+
+    x = _dequantized(node, 0, 1, 2, 1)
+    w = _dequantized(node, 3, 4, 5, 0)
+    bias = None
+    if node.present(8):  # int32, scaled by x_scale * w_scale
+        s = node.op("multiply", _cast(node, node.tensor(1), "f32"),
+                    _cast(node, node.tensor(4), "f32"))
+        bias = node.op("multiply", _cast(node, node.tensor(8), "f32"), s)
+    scale_y, zp_y = node.input(6), node.input(7)
+    node.inputs = [x, w] + ([bias] if bias is not None else [])
+    y = conv(node)
+    node.inputs = [None] * 6 + [scale_y, zp_y]
+    return _requantized(node, y, 6, 7)
+
+
+# ---- windows ------------------------------------------------------------------------------
+
+
+def _window(node: Node, terms: list[tuple[float, float]]) -> Value:
+    """sum_k a_k * cos(2 pi k n / N) over n < size, N = size (periodic) or size - 1."""
+    from xrelax.relax.frontend.onnx_values import relax_dtype
+
+    periodic = node.attr("periodic", 1)
+    out = relax_dtype(node.attr("output_datatype", 1)) or "f32"
+    if dyn.is_runtime(node.input(0)):
+        (size,) = dyn.dynamic_values(node, 0, "size")
+    else:
+        size = int(node.require_known(0, "size").items()[0])
+    n = node.op("cast", node.op("arange", end=size), dtype="f64")
+    denom = node.op("cast", node.graph.materialize(Known(np.array(size, np.int64), 7) if isinstance(
+        size, int) else node.op("symbolic_tensor", values=[size], shape=[])), dtype="f64")
+    if not periodic:
+        denom = node.op("subtract", denom, Known(np.array(1.0), 11))
+    phase = node.op("divide", node.op("multiply", n, Known(np.array(2 * np.pi), 11)), denom)
+    total = None
+    for k, (a, _) in enumerate(terms):
+        term = Known(np.array(a), 11) if k == 0 else node.op(
+            "multiply", node.op("cos", node.op("multiply", phase, Known(np.array(float(k)), 11))),
+            Known(np.array(a), 11))
+        total = term if total is None else node.op("add", node.graph.materialize(total), term)
+    return node.op("cast", node.graph.materialize(total), dtype=out)
+
+
+converter("HannWindow")(lambda node: _window(node, [(0.5, 0), (-0.5, 0)]))
+converter("HammingWindow")(lambda node: _window(node, [(25 / 46, 0), (-21 / 46, 0)]))
+converter("BlackmanWindow")(lambda node: _window(node, [(0.42, 0), (-0.5, 0), (0.08, 0)]))
