@@ -437,6 +437,9 @@ def pad(node: Node) -> Value:
         value = node.attr("value", 0.0)
         axes = None
     else:
+        mode = node.attr("mode", "constant")
+        if any(dyn.is_runtime(node.input(i)) for i in (1, 2, 3)):
+            return _dynamic_pad(node, mode)
         pads = node.ints(1, "pads")
         value = 0
         if node.present(2):
@@ -490,6 +493,35 @@ def pad(node: Node) -> Value:
                 src = np.where(m >= d, period - m, m)
         x = node.op("take", x, Known(src.astype(np.int64), INT64), axis=a)
     return x
+
+
+PAD_MODES = ("constant", "reflect", "edge", "wrap")
+
+
+def _dynamic_pad(node: Node, mode: str) -> Value:
+    """Pad with run-time pads, axes or value: each dim gathered at positions
+    computed when the function runs (a -1 position takes the value)."""
+    if mode not in PAD_MODES:
+        raise node.fail(f"mode '{mode}' is not supported")
+    rank = node.rank(0)
+    axes = node.input(3) if node.present(3) else Known(np.arange(rank, dtype=np.int64), INT64)
+    fill = None
+    if mode == "constant":
+        fill = node.op("reshape", node.tensor(2), shape=[]) if node.present(2) else \
+            Known(np.zeros((), numpy_dtype_of(elem_of_relax(node.dtype(0))) or np.float32),
+                  elem_of_relax(node.dtype(0)))
+    return dyn.gather_along(node, node.tensor(0), "pad_source", [node.input(1), axes],
+                            (PAD_MODES.index(mode),), fill)
+
+
+@converter("CenterCropPad")
+def center_crop_pad(node: Node) -> Value:
+    rank = node.rank(0)
+    axes = node.attr("axes", list(range(rank)))
+    zero = Known(np.zeros((), numpy_dtype_of(elem_of_relax(node.dtype(0))) or np.float32),
+                 elem_of_relax(node.dtype(0)))
+    return dyn.gather_along(node, node.tensor(0), "center_source",
+                            [node.input(1), Known(np.array(axes, np.int64), INT64)], (), zero)
 
 
 # ---- rearranging blocks -------------------------------------------------------------------

@@ -162,7 +162,60 @@ def _unsqueezed_dim(axes: np.ndarray, data: np.ndarray, j: int) -> int:
     return [1 if k in new else next(rest) for k in range(data.ndim + len(new))][j]
 
 
-RULES: dict[str, Callable[..., int]] = {
+def _pad_source(pads: np.ndarray, axes: np.ndarray, data: np.ndarray, a: int, mode: int
+                ) -> list[int]:
+    """Along dim a, the source position of each output position of Pad (-1: the
+    constant); mode 0 constant, 1 reflect, 2 edge, 3 wrap."""
+    p, ax = _ints(pads), [x % data.ndim for x in _ints(axes)]
+    before = after = 0
+    if a in ax:
+        k = ax.index(a)
+        before, after = p[k], p[k + len(ax)]
+    d = data.shape[a]
+    out = []
+    for pos in range(-before, d + after):
+        if 0 <= pos < d or mode == 0:
+            out.append(pos if 0 <= pos < d else -1)
+        elif d == 0:
+            raise ValueError("Pad: cannot reflect, repeat or wrap an empty dim")
+        elif mode == 2:
+            out.append(min(max(pos, 0), d - 1))
+        elif mode == 3:
+            out.append(pos % d)
+        else:
+            period = 2 * (d - 1) if d > 1 else 1
+            m = abs(pos) % period
+            out.append(period - m if m >= d else m)
+    return out
+
+
+def _center_source(shape: np.ndarray, axes: np.ndarray, data: np.ndarray, a: int) -> list[int]:
+    """Along dim a, the source position of each output position of CenterCropPad (-1: 0)."""
+    ax = [x % data.ndim for x in _ints(axes)]
+    d = data.shape[a]
+    if a not in ax:
+        return list(range(d))
+    t = _ints(shape)[ax.index(a)]
+    start = (d - t) // 2 if t < d else -((t - d) // 2)
+    return [p if 0 <= p < d else -1 for p in range(start, start + t)]
+
+
+def _length_of(rule: Callable[..., list[int]]) -> Callable[..., int]:
+    return lambda *args: len(rule(*args))
+
+
+def _positions_of(rule: Callable[..., list[int]]) -> Callable[..., None]:
+    """The positions, written destination-passing into the last argument."""
+    def fn(*args: Any) -> None:
+        *inputs, out = args
+        out[...] = np.asarray(rule(*inputs), np.int64)
+    return fn
+
+
+POSITIONS = {"pad_source": _pad_source, "center_source": _center_source}
+RULES: dict[str, Callable[..., Any]] = {
+    **{f"{k}.len": _length_of(v) for k, v in POSITIONS.items()},
+    **{f"{k}.at": _positions_of(v) for k, v in POSITIONS.items()},
     "axis_flag": _axis_flag, "kept_dim": _kept_dim, "unsqueezed_dim": _unsqueezed_dim,
     "resize": _resize, "resize_size": _resize_size, "resize_scales": _resize_scales,
     "slice_positions": _slice_positions,
@@ -314,6 +367,35 @@ def flag_tensor(node: Node, flag: SymExpr) -> Value:
     """A bool scalar that holds when the run-time 0/1 variable `flag` is 1."""
     t = node.op("symbolic_tensor", values=[flag], shape=[])
     return node.op("not_equal", t, Known(np.array(0, np.int64), 7))
+
+
+def gather_along(node: Node, x: SSAValue, rule: str, tensors: list[Value], params: tuple[int, ...],
+                 fill: Any) -> SSAValue:
+    """x gathered along every dim at the positions `rule` computes at run time
+    (-1: `fill`, a Known scalar, or None when the rule gives none)."""
+    graph = node.graph
+    _register()
+    args = [graph.materialize(t) for t in tensors] + [x]
+    dims = list(x.type.dims)  # type: ignore[union-attr]
+    y, mask = x, None
+    for a in range(len(dims)):
+        prims = [graph.emit(rx.PrimValueOp(v, "i64"), node) for v in (a, *params)]
+        value = graph.emit(rx.CallPackedOp(PREFIX + rule + ".len", args + prims,
+                                           [PrimType("i64")]), node)
+        var = graph.model.fresh_var(f"{_base(node)}_dim{a}")
+        graph.emit(rx.MatchCastOp(value, PrimType("i64", var)), node)
+        pos = graph.emit(rx.CallDPSPackedOp(PREFIX + rule + ".at", args + prims,
+                                            [TensorType([var], "i64")]), node)
+        zero = Known(np.array(0, np.int64), 7)
+        y = node.op("take", y, node.op("maximum", pos, zero), axis=a)
+        if fill is not None:
+            shape = [1] * len(dims)
+            shape[a] = var
+            valid = node.op("reshape", node.op("greater_equal", pos, zero), shape=shape)
+            mask = valid if mask is None else node.op("logical_and", mask, valid)
+    if mask is not None:
+        y = node.op("where", mask, y, fill)
+    return y
 
 
 def is_runtime(v: Value | None) -> bool:
