@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from xdsl.ir import Block, Region, SSAValue
 
 from xrelax.relax import ops as rx
@@ -81,3 +83,117 @@ def if_(node: Node) -> list[Value]:
             r = node.emit(rx.MatchCastOp(r, TensorType(dims, r.type.dtype)))
         results.append(r)
     return results
+
+
+# ---- Scan and Loop: unrolled ------------------------------------------------------------
+
+
+def _run_body(node: Node, graph: Any, inputs: list[Value]) -> list[Value]:
+    """One iteration: the body graph on `inputs`, emitted into the current block."""
+    from xrelax.relax.frontend.onnx_importer import GraphImporter
+
+    if len(graph.input) != len(inputs):
+        raise node.fail(f"the body takes {len(graph.input)} inputs, given {len(inputs)}")
+    inner = GraphImporter(node.graph.model, node.graph.block, parent=node.graph)
+    for vi, v in zip(graph.input, inputs):
+        inner.values[vi.name] = v
+    for init in graph.initializer:
+        inner.values[init.name] = node.graph.model.tensor_array(init, node.where)
+    inner.convert_nodes(graph.node)
+    return [inner.lookup(o.name, f"{node.where} (body output)") for o in graph.output]
+
+
+def _static(node: Node, d: Any, what: str) -> int:
+    if isinstance(d, int):
+        return d
+    if hasattr(d, "is_const") and d.is_const():
+        return d.value
+    raise node.fail(f"{what} must be static to unroll, got {d}")
+
+
+def _stack(node: Node, items: list[Value], axis: int) -> Value:
+    parts = [node.op("expand_dims", node.graph.materialize(v), axis=[axis]) for v in items]
+    return node.op("concat", *parts, axis=axis) if len(parts) > 1 else parts[0]
+
+
+@converter("Scan")
+def scan(node: Node) -> list[Value]:
+    if node.opset < 9:
+        raise node.fail("Scan before opset 9 (with a batch dim) is not supported")
+    body = node.attr("body")
+    m = node.attr("num_scan_inputs")
+    n_state = len(node.inputs) - m
+    in_axes = node.attr("scan_input_axes", [0] * m)
+    in_dirs = node.attr("scan_input_directions", [0] * m)
+    k = len(body.output) - n_state
+    out_axes = node.attr("scan_output_axes", [0] * k)
+    out_dirs = node.attr("scan_output_directions", [0] * k)
+    states = list(node.inputs[:n_state])
+    seqs = [node.graph.materialize(v) for v in node.inputs[n_state:]]
+    axes = [a % len(s.type.dims) for a, s in zip(in_axes, seqs)]  # type: ignore[union-attr]
+    lengths = {_static(node, s.type.dims[a], "the scanned length")  # type: ignore[union-attr]
+               for s, a in zip(seqs, axes)}
+    if len(lengths) > 1:
+        raise node.fail(f"the scan inputs have different lengths {sorted(lengths)}")
+    steps = lengths.pop() if lengths else 0
+    collected: list[list[Value]] = [[] for _ in range(k)]
+    from xrelax.relax.frontend.onnx_dynamic import _exprs
+
+    for t in range(steps):
+        elems = []
+        for s, a, rev in zip(seqs, axes, in_dirs):
+            pos = steps - 1 - t if rev else t
+            piece = node.op("strided_slice", s, axes=[a], begin=_exprs([pos]),
+                            end=_exprs([pos + 1]))
+            elems.append(node.op("squeeze", piece, axis=[a]))
+        outs = _run_body(node, body, states + elems)
+        states = outs[:n_state]
+        for j, v in enumerate(outs[n_state:]):
+            collected[j].append(v)
+    results: list[Value] = list(states)
+    for j, items in enumerate(collected):
+        if out_dirs[j]:
+            items = items[::-1]
+        rank = len(node.graph.materialize(items[0]).type.dims) + 1  # type: ignore[union-attr]
+        results.append(_stack(node, items, out_axes[j] % rank))
+    return results
+
+
+@converter("Loop")
+def loop(node: Node) -> list[Value]:
+    body = node.attr("body")
+    trip = node.known(0)
+    if trip is None:
+        raise node.fail("the trip count M must be known at import time to unroll the loop")
+    steps = int(trip.items()[0])
+    cond = node.input(1)
+    carried = list(node.inputs[2:])
+    n = len(carried)
+    k = len(body.output) - 1 - n
+    active: Any = None  # a run-time bool: the loop has not stopped yet
+    if cond is not None and not (isinstance(cond, Known) and bool(cond.data.reshape(-1)[0])):
+        if isinstance(cond, Known):
+            steps = 0
+        else:
+            active = node.op("reshape", node.graph.materialize(cond), shape=[])
+    collected: list[list[Value]] = [[] for _ in range(k)]
+    for it in range(steps):
+        cond_now = active if active is not None else Known(np.array(True), 9)
+        outs = _run_body(node, body, [Known(np.array(it, np.int64), 7), cond_now] + carried)
+        new_cond, new_carried = outs[0], outs[1:1 + n]
+        if active is not None:
+            new_carried = [node.op("where", active, node.graph.materialize(a),
+                                   node.graph.materialize(b)) for a, b in zip(new_carried, carried)]
+        carried = list(new_carried)
+        for j, v in enumerate(outs[1 + n:]):
+            collected[j].append(v)
+        stops = not (isinstance(new_cond, Known) and bool(new_cond.data.reshape(-1)[0]))
+        if stops:
+            if k:
+                raise node.fail("a loop whose condition changes at run time cannot have scan "
+                                "outputs (their length would be dynamic)")
+            c = node.op("reshape", node.graph.materialize(new_cond), shape=[])
+            active = c if active is None else node.op("logical_and", active, c)
+    if k and steps == 0:
+        raise node.fail("a loop of zero iterations with scan outputs is not supported")
+    return carried + [_stack(node, items, 0) for items in collected]
