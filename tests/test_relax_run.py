@@ -73,3 +73,14 @@ def test_failed_match_cast(tmp_path):
 ])
 def test_bad_command_lines(args, message, code):
     clean_failure(relax_run(*args), message, code)
+
+
+def test_disable_layout_gives_the_same_output(tmp_path):
+    outs = []
+    for extra in ([], ["--disable", "layout"]):
+        out = tmp_path / ("off" if extra else "on")
+        proc = relax_run("examples/mlp.mlir", "--random-inputs", "--dim", "n=5",
+                         "--output-dir", str(out), *extra)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(np.load(out / "out0.npy"))
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-5, atol=1e-6)

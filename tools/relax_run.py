@@ -194,8 +194,8 @@ def run(argv: list[str] | None = None) -> int:
     if args.dim and not args.random_inputs:
         raise UsageError("--dim applies to --random-inputs")
     dims = _parse_dims(args.dim)
-    known = {"canonicalize", "fold", "cse", "dce", "fuse", "schedule", "plan_memory",
-             "check_bounds"}
+    known = {"canonicalize", "fold", "cse", "dce", "fuse", "layout", "schedule",
+             "plan_memory", "check_bounds"}
     disabled = {o.strip() for item in args.disable for o in item.split(",") if o.strip()}
     if disabled - known:
         raise UsageError(f"unknown --disable option(s) {', '.join(sorted(disabled - known))} "
