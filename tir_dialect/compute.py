@@ -520,11 +520,11 @@ class _Emitter:
 
 
 def _provably_inside(idx: Expr, dim: SymExpr) -> bool:
-    """Whether an index is in [0, dim) without a clamp: a loop variable (its
-    extent is the bound the user gave), or a constant below a dim that is
-    provably larger."""
+    """Whether an index is in [0, dim) without a clamp: a loop variable whose
+    extent is provably at most the dim (concat's output axis is longer than
+    each operand's), or a constant below a dim that is provably larger."""
     if isinstance(idx, IterVar):
-        return True
+        return (dim - idx.extent).bounds()[0] >= 0
     if isinstance(idx, Const):
         return idx.value >= 0 and (dim - 1 - int(idx.value)).bounds()[0] >= 0
     return False

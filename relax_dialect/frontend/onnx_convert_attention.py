@@ -184,3 +184,59 @@ def attention(node: Node) -> list[Value | None]:
         b, h, s, dv = y.type.dims  # type: ignore[union-attr]
         y = node.op("reshape", node.op("permute_dims", y, axes=[0, 2, 1, 3]), shape=[b, s, h * dv])
     return [y, present_k, present_v, qk_out]
+
+
+# ---- RotaryEmbedding ------------------------------------------------------------------------
+
+
+def _slice_last(node: Node, x: SSAValue, start: int, end: int, step: int = 1) -> SSAValue:
+    from xrelax.relax.frontend.onnx_dynamic import _exprs
+
+    return node.op("strided_slice", x, axes=[-1], begin=_exprs([start]), end=_exprs([end]),
+                   strides=[step])
+
+
+@converter("RotaryEmbedding")
+def rotary_embedding(node: Node) -> Value:
+    x = node.tensor(0)
+    shape = list(x.type.dims)  # type: ignore[union-attr]
+    heads = node.attr("num_heads", 0)
+    interleaved = node.attr("interleaved", 0)
+    if len(shape) == 4:  # [B, H, S, D] -> [B, S, H, D]
+        x = node.op("permute_dims", x, axes=[0, 2, 1, 3])
+    elif len(shape) == 3:
+        if not heads:
+            raise node.fail("3-D input needs num_heads")
+        b, s, hidden = shape
+        x = node.op("reshape", x, shape=[b, s, heads, hidden // heads])
+    else:
+        raise node.fail(f"the input must be 3-D or 4-D, got rank {len(shape)}")
+    d = x.type.dims[3]  # type: ignore[union-attr]
+    if not d.is_const():
+        raise node.fail("the head size must be static")
+    head = d.value or 0
+    rot = node.attr("rotary_embedding_dim", 0) or head
+    half = rot // 2
+    cos, sin = node.tensor(1), node.tensor(2)
+    if node.present(3):
+        ids = node.tensor(3)
+        cos, sin = (node.op("take", c, ids, axis=0) for c in (cos, sin))
+    cos, sin = (node.op("expand_dims", c, axis=[2]) for c in (cos, sin))
+    rotate = _slice_last(node, x, 0, rot)
+    if interleaved:
+        x1, x2 = _slice_last(node, rotate, 0, rot, 2), _slice_last(node, rotate, 1, rot, 2)
+    else:
+        x1, x2 = _slice_last(node, rotate, 0, half), _slice_last(node, rotate, half, rot)
+    real = node.op("subtract", node.op("multiply", cos, x1), node.op("multiply", sin, x2))
+    imag = node.op("add", node.op("multiply", sin, x1), node.op("multiply", cos, x2))
+    if interleaved:
+        pairs = node.op("concat", node.op("expand_dims", real, axis=[-1]),
+                        node.op("expand_dims", imag, axis=[-1]), axis=-1)
+        rotated = node.op("reshape", pairs, shape=list(rotate.type.dims))  # type: ignore
+    else:
+        rotated = node.op("concat", real, imag, axis=-1)
+    out = rotated if rot == head else node.op("concat", rotated,
+                                              _slice_last(node, x, rot, head), axis=-1)
+    if len(shape) == 3:
+        return node.op("reshape", out, shape=shape)
+    return node.op("permute_dims", out, axes=[0, 2, 1, 3])
