@@ -70,6 +70,14 @@ def _runtime_axes_reduce(node: Node, kind: str) -> Value:
     x = node.tensor(0)
     flags = dyn.runtime_values(node, "axis_flag", [node.input(1)], x, len(dims),
                                f"{dyn._base(node)}_reduced")
+    ends = [d - f * d + f for d, f in zip(dims, flags)]
+    if any(isinstance(d, int) and d == 0 for d in dims):
+        # an empty input: if an empty axis is reduced every result is the
+        # reduction of nothing, else the result is empty too
+        y = node.op("full", shape=ends, fill_value=_empty_value(node, kind),
+                    dtype=dtype_name(node.dtype(0)))
+        return y if keepdims else node.op("reshape", y, shape=dyn.runtime_values(
+            node, "kept_dim", [node.input(1)], x, len(dims) - count, dyn._base(node)))
     y = x
     if kind in PRE:
         y = node.op("abs", x) if PRE[kind] == "abs" else node.op("multiply", x, x)
@@ -92,7 +100,6 @@ def _runtime_axes_reduce(node: Node, kind: str) -> Value:
         y = node.op("log", y)
     from xrelax.relax.frontend.onnx_dynamic import _exprs
 
-    ends = [d - f * d + f for d, f in zip(dims, flags)]
     y = node.op("strided_slice", y, axes=list(range(len(dims))), begin=_exprs([0] * len(dims)),
                 end=_exprs(ends))
     if keepdims:
@@ -100,6 +107,19 @@ def _runtime_axes_reduce(node: Node, kind: str) -> Value:
     kept = dyn.runtime_values(node, "kept_dim", [node.input(1)], x, len(dims) - count,
                               dyn._base(node))
     return node.op("reshape", y, shape=kept)
+
+
+def _empty_value(node: Node, kind: str) -> Any:
+    """The reduction of no elements."""
+    import math
+
+    from xrelax.tir.compute_expr import reduce_identity
+
+    if kind in ("max", "min"):
+        return reduce_identity(kind, node.dtype(0))
+    value = {"prod": 1.0, "log_sum": -math.inf, "log_sum_exp": -math.inf,
+             "mean": math.nan}.get(kind, 0.0)
+    return value if is_float(node.dtype(0)) else int(0 if math.isnan(value) else value)
 
 
 def reduce_(node: Node, kind: str) -> Value:
