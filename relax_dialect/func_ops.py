@@ -110,6 +110,8 @@ class FuncOp(IRDLOperation):
         for i, t in enumerate(self.function_type.inputs.data):
             check_relax_type(t, f"parameter #{i} of @{self.sym_name.data}")
         check_relax_type(self.result_type, f"the result of @{self.sym_name.data}")
+        if not isinstance(self.body.block.last_op, ReturnOp):
+            raise VerifyException(f"relax.func @{self.sym_name.data} must end with relax.return")
         check_defined_before_use(self)
         verify_function(self)
 

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from xdsl.ir import Attribute
-from xdsl.irdl import irdl_op_definition, opt_prop_def, result_def, var_operand_def
+from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def, var_operand_def
 
 from xrelax.relax.op_base import TensorOp, TypeInferenceError, known_shape, tensor_operand
 from xrelax.relax.ops_reduce import int_list
@@ -264,4 +264,138 @@ class ResizeOp(TensorOp):
         return te.compute(out_dims, element, name="T_resize")
 
 
-IMAGE_OPS: list[type[TensorOp]] = [ResizeOp]
+# ---- grid_sample ------------------------------------------------------------------------------
+
+GRID_MODES = ("nearest", "linear", "cubic")
+PADDING_MODES = ("zeros", "border", "reflection")
+
+
+@irdl_op_definition
+class GridSampleOp(TensorOp):
+    """Sample x [N, C, *spatial] (2 or 3 spatial dims) at the points of grid
+    [N, *out, k] (k = the number of spatial dims; the last dim lists x, y(, z):
+    the innermost spatial dim first), normalized to [-1, 1] over the input
+    (`align_corners`: -1 and 1 are the centers of the corner elements, else
+    their outer edges). `mode` "linear" (default), "nearest" (halves to even)
+    or "cubic" (Keys, a = -0.75); `padding_mode` "zeros" (outside reads 0),
+    "border" (clamped) or "reflection" (mirrored at the edges). Result
+    [N, C, *out] in x's float dtype; computed in f64."""
+
+    name = "relax.grid_sample"
+    x = operand_def(TensorType)
+    grid = operand_def(TensorType)
+    mode = opt_prop_def(Attribute)
+    padding_mode = opt_prop_def(Attribute)
+    align_corners = opt_prop_def(Attribute)
+    result = result_def(TensorType)
+    DEFAULTS: ClassVar[dict[str, Any]] = {"mode": "linear", "padding_mode": "zeros",
+                                          "align_corners": False}
+
+    @classmethod
+    def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
+        x = tensor_operand(types[0], cls.name, "x")
+        g = tensor_operand(types[1], cls.name, "grid")
+        if not is_float(x.dtype) or not is_float(g.dtype):
+            raise TypeInferenceError(f"{cls.name}: x and grid must be float tensors")
+        _choice(props, "mode", GRID_MODES, cls.name)
+        _choice(props, "padding_mode", PADDING_MODES, cls.name)
+        if not isinstance(props["align_corners"], bool):
+            raise TypeInferenceError(f"{cls.name}: align_corners must be true or false")
+        dims, gdims = known_shape(x, cls.name, "x"), known_shape(g, cls.name, "grid")
+        k = len(dims) - 2
+        if k not in (2, 3) or len(gdims) != k + 2 or gdims[-1] != k:
+            raise TypeInferenceError(f"{cls.name}: x must be [N, C, *spatial] with 2 or 3 spatial "
+                                     f"dims and grid [N, *out, {k}]")
+        return TensorType([dims[0], dims[1], *gdims[1:-1]], x.dtype)
+
+    def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
+        x, grid = inputs
+        mode, padding = self.prop("mode"), self.prop("padding_mode")
+        align = self.prop("align_corners")
+        spatial = x.shape[2:]
+        k = len(spatial)
+        f64 = "f64"
+
+        def fdim(d: SymExpr) -> Any:
+            return float(d.value or 0) if d.is_const() else te.cast(f64, d)
+
+        def bounds(j: int) -> tuple[Any, Any]:
+            d = fdim(spatial[j])
+            return (0.0, d - 1.0) if align else (-0.5, d - 0.5)
+
+        def reflect(v: Any, lo: Any, hi: Any) -> Any:
+            span = hi - lo
+
+            def fold(dx: Any, near: Any, far: Any, sign: float) -> Any:
+                n = te.floor(dx / span)
+                r = dx - n * span
+                odd = (n - te.floor(n * 0.5) * 2.0) > 0.5
+                return te.if_then_else(odd, far - sign * r, near + sign * r)
+
+            below = fold(lo - v, lo, hi, 1.0)
+            above = fold(v - hi, hi, lo, -1.0)
+            return te.if_then_else(v < lo, below, te.if_then_else(v > hi, above, v))
+
+        def pixel(pos: list[Any], nn: Any, cc: Any) -> tuple[Any, Any]:
+            """(x at the integer positions after padding_mode, whether inside)."""
+            idx, inside = [], None
+            for j, p in enumerate(pos):
+                d = spatial[j]
+                if padding == "reflection":
+                    lo, hi = bounds(j)
+                    p = te.cast("index", reflect(te.cast(f64, p), lo, hi))
+                ok = (p >= 0) & (p < d)
+                inside = ok if inside is None else inside & ok
+                idx.append(te.maximum(te.minimum(p, d - 1), 0))
+            return te.cast(f64, x[(nn, cc, *idx)]), inside
+
+        def element(*i: Any) -> Any:
+            nn, cc, out = i[0], i[1], i[2:]
+            coords = []
+            for j in range(k):
+                g = te.cast(f64, grid[(nn, *out, SymExpr.const(k - 1 - j))])
+                d = fdim(spatial[j])
+                c = (g + 1.0) * 0.5 * (d - 1.0) if align else ((g + 1.0) * d - 1.0) * 0.5
+                if mode == "nearest":
+                    c = te.round(c)
+                lo, hi = bounds(j)
+                if padding == "border":
+                    c = te.if_then_else((c < lo) | (c > hi), te.maximum(te.minimum(c, d - 1.0),
+                                                                        0.0), c)
+                elif padding == "reflection":
+                    c = reflect(c, lo, hi)
+                coords.append(c)
+            if mode == "nearest":
+                taps = [[(te.cast("index", c), None)] for c in coords]
+            else:
+                taps = []
+                for c in coords:
+                    base = te.floor(c)
+                    t = c - base
+                    b = te.cast("index", base)
+                    if mode == "linear":
+                        taps.append([(b, 1.0 - t), (b + 1, t)])
+                    else:
+                        a = -0.75
+
+                        def keys(z: Any) -> Any:
+                            z = te.abs(z)
+                            near = ((a + 2.0) * z - (a + 3.0)) * z * z + 1.0
+                            far = ((a * z - 5.0 * a) * z + 8.0 * a) * z - 4.0 * a
+                            return te.if_then_else(z <= 1.0, near, far)
+                        taps.append([(b + (o - 1), keys(t - float(o - 1))) for o in range(4)])
+            value = None
+            for combo in itertools.product(*taps):
+                v, inside = pixel([p for p, _ in combo], nn, cc)
+                if padding == "zeros":
+                    v = te.if_then_else(inside, v, 0.0)
+                for _, w in combo:
+                    if w is not None:
+                        v = v * w
+                value = v if value is None else value + v
+            return te.cast(x.dtype, value)
+
+        return te.compute(result_dims(self), element, name="T_grid_sample")
+
+
+IMAGE_OPS: list[type[TensorOp]] = [ResizeOp, GridSampleOp]

@@ -504,3 +504,12 @@ def _window(node: Node, terms: list[tuple[float, float]]) -> Value:
 converter("HannWindow")(lambda node: _window(node, [(0.5, 0), (-0.5, 0)]))
 converter("HammingWindow")(lambda node: _window(node, [(25 / 46, 0), (-21 / 46, 0)]))
 converter("BlackmanWindow")(lambda node: _window(node, [(0.42, 0), (-0.5, 0), (0.08, 0)]))
+
+
+@converter("GridSample")
+def grid_sample(node: Node) -> Value:
+    mode = node.attr("mode", "bilinear" if node.opset < 20 else "linear")
+    mode = {"bilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
+    return node.op("grid_sample", node.tensor(0), node.tensor(1), mode=mode,
+                   padding_mode=node.attr("padding_mode", "zeros"),
+                   align_corners=bool(node.attr("align_corners", 0)))
