@@ -226,6 +226,8 @@ class KernelLowering:
                 return None
         for op in init.walk():  # so must every value the init uses
             for operand in op.operands:
+                if operand in block.iter_vars:
+                    continue  # spatial: their bindings were checked above
                 owner = operand.owner
                 where = owner.parent_op() if isinstance(owner, Block) else owner
                 if where is not None and loops[first].is_ancestor(where) \

@@ -110,7 +110,7 @@ def _outline(module: ModuleOp, group: _Group) -> bool:
                 inputs.append(a)
     tail = group.tail
     defined = set().union(*(definable_vars(v.type) for v in inputs))
-    used: set[str] = set()
+    used: set[str] = set().union(*(free_vars(v.type) for v in inputs))  # ([n, n * m])
     for op in group.ops:
         used |= free_vars(op.outputs[0].type)
         for e in op.sym_exprs:

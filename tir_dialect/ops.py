@@ -157,6 +157,14 @@ class FuncOp(IRDLOperation):
                 raise VerifyException(f"tir.func parameter type {t} is neither a buffer "
                                       "nor a scalar")
         defined = set(self.defined_vars())
+        for i, t in enumerate(self.function_type.inputs.data):
+            missing = set().union(*(d.free_vars() for d in t.dims)) - defined \
+                if isinstance(t, BufferType) else set()
+            if missing:
+                raise VerifyException(
+                    f"symbolic variable '{sorted(missing)[0]}' in the type of parameter #{i} of "
+                    f"@{self.sym_name.data} is not defined: it must stand alone as a dim of a "
+                    "buffer parameter, or be listed in sym(...)")
         for op in self.walk():
             for name, expr in _sym_uses(op):
                 missing = expr.free_vars() - defined
