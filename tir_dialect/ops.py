@@ -61,6 +61,7 @@ from xrelax.tir.symbolic import ExprLike, SymExpr, parse_sym_expr
 from xrelax.tir.syntax import (
     OpVerifyException,
     check_defined_before_use,
+    check_index_constants,
     parse_defined_operand,
     parse_defined_operands,
 )
@@ -150,6 +151,7 @@ class FuncOp(IRDLOperation):
             raise VerifyException(f"tir.func @{self.sym_name.data} must not return values "
                                   "(it writes its outputs into buffer parameters)")
         check_defined_before_use(self)
+        check_index_constants(self)
         if tuple(self.body.block.arg_types) != self.function_type.inputs.data:
             raise VerifyException("entry block argument types do not match the function type")
         for t in self.function_type.inputs.data:

@@ -52,6 +52,19 @@ class OpVerifyException(VerifyException):
         self.op = op
 
 
+def check_index_constants(func: Operation) -> None:
+    """An `index` constant fits in int64 (index values are 64-bit; xDSL accepts
+    up to 2**64 - 1)."""
+    from xdsl.dialects.builtin import IndexType, IntegerAttr
+
+    for op in func.walk():
+        for attr in op.properties.values():
+            if isinstance(attr, IntegerAttr) and isinstance(attr.type, IndexType) \
+                    and not -(1 << 63) <= attr.value.data < (1 << 63):
+                raise OpVerifyException(op, f"{op.name}: the index constant {attr.value.data} "
+                                        "does not fit in 64 bits")
+
+
 def check_defined_before_use(func: Operation) -> None:
     """Every operand is defined before its use: earlier in the same block, in
     an enclosing block, or as a block argument. (xDSL's parser accepts forward
