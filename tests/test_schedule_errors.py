@@ -219,9 +219,10 @@ CASES = [
     ("rfactor_not_separable", lambda: parse_text(PRODUCT), None,
      lambda s: s.rfactor(loops(s, "S")[1]),
      'rfactor: the binding of %vk of block "S" in @prod does not separate %t from the other'),
-    ("blockize_nothing", lambda: parse_text(
-        "tir.func @e(%X: !tir.buffer<[4], f32>) {\n tir.for %i = 0 to 4 {\n }\n}"), None,
-     lambda s: s.blockize(s.get_loops(s.get_block("C"))[0]), 'get_block: no block "C"'),
+    ("blockize_mixed_loop", mm,
+     lambda s: s.split(s.fuse(*loops(s)), [None, 4]),
+     lambda s: s.blockize(loops(s)[1]),
+     "blockize: loop %i_j_r_fused0 in @matmul drives both spatial and reduce variables"),
     ("tensorize_no_match", mm, None, _tensorize_rejects,
      "tensorize: loop %i in @matmul does not match micro-kernel 'test_never': the test kernel "
      "matches nothing"),

@@ -84,3 +84,18 @@ def test_trace_replays_keyword_handles():
     again = sch.trace.apply(mm_exp())
     assert text_of(again.mod) == text_of(sch.mod)
     assert "sched.compute_at %b3, %l1" in sch.trace.as_ir()
+
+
+def test_ir_signatures_match_the_schedule_methods():
+    """The sched ops' handle and option names are the Python parameters."""
+    import inspect
+
+    from xrelax.tir.schedule.ir import SIGNATURES
+
+    for name, (handles, options, variadic) in SIGNATURES.items():
+        fn = getattr(Schedule, name).__wrapped__
+        params = list(inspect.signature(fn).parameters.values())[1:]
+        assert [p.name for p in params] == handles + options, name
+        kinds = [str(p.annotation) for p in params[:len(handles)]]
+        assert all(k in ("BlockRV", "LoopRV", "Handle") for k in kinds), name
+        assert variadic == any(p.kind is p.VAR_POSITIONAL for p in params), name

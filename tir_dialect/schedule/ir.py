@@ -40,15 +40,35 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-from xrelax.tir.schedule.trace import from_attribute, handle_params, to_attribute
+from xrelax.tir.schedule.options import from_attribute, to_attribute
 
 
-PRIMITIVES = (
-    "get_block", "get_loops", "split", "fuse", "reorder", "parallel", "vectorize", "unroll",
-    "annotate", "unannotate", "compute_at", "reverse_compute_at", "compute_inline",
-    "reverse_compute_inline", "decompose_reduction", "cache_read", "cache_write",
-    "transform_layout", "rfactor", "blockize", "tensorize",
-)
+# primitive -> (handle parameters, option parameters, variadic handles): the
+# signatures of the Schedule methods (tests/test_schedule_trace.py checks they agree)
+SIGNATURES: dict[str, tuple[list[str], list[str], bool]] = {
+    "get_block": ([], ["name", "func_name"], False),
+    "get_loops": (["block"], [], False),
+    "split": (["loop"], ["factors", "tail"], False),
+    "fuse": (["loops"], [], True),
+    "reorder": (["loops"], [], True),
+    "parallel": (["loop"], [], False),
+    "vectorize": (["loop"], [], False),
+    "unroll": (["loop"], [], False),
+    "annotate": (["target"], ["key", "value"], False),
+    "unannotate": (["target"], ["key"], False),
+    "compute_at": (["block", "loop"], [], False),
+    "reverse_compute_at": (["block", "loop"], [], False),
+    "compute_inline": (["block"], [], False),
+    "reverse_compute_inline": (["block"], [], False),
+    "decompose_reduction": (["block", "loop"], [], False),
+    "cache_read": (["block"], ["read_buffer_index", "storage_scope"], False),
+    "cache_write": (["block"], ["write_buffer_index", "storage_scope"], False),
+    "transform_layout": (["block"], ["buffer", "index_map", "pad_value"], False),
+    "rfactor": (["loop"], ["factor_axis"], False),
+    "blockize": (["loop"], [], False),
+    "tensorize": (["loop"], ["intrin"], False),
+}
+PRIMITIVES = tuple(SIGNATURES)
 # primitives returning one handle; get_loops returns `count`, split one per factor
 _ONE_RESULT = {"get_block", "fuse", "decompose_reduction", "cache_read", "cache_write",
                "rfactor", "blockize"}
@@ -108,7 +128,7 @@ class SchedOp(IRDLOperation):
         return out
 
     def verify_(self) -> None:
-        handles, options, variadic = handle_params(self.PRIMITIVE)
+        handles, options, variadic = SIGNATURES[self.PRIMITIVE]
         allowed = set(options) | ({"count"} if self.PRIMITIVE == "get_loops" else set())
         for name in self.attributes:
             if name not in allowed:
@@ -189,7 +209,7 @@ def sequence_from_trace(trace) -> str:
     body.args[0].name_hint = "root"
     values: dict = {}
     for inst in trace.instructions:
-        handles, options, variadic = handle_params(inst.name)
+        handles, options, variadic = SIGNATURES[inst.name]
         args = list(inst.args)
         operands, attrs = [], {}
         if variadic:

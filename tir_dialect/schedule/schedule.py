@@ -35,7 +35,7 @@ from xrelax.tir.schedule import compute_at as cat
 from xrelax.tir.schedule import inline
 from xrelax.tir.schedule import loops as lps
 from xrelax.tir.schedule import reduction as red
-from xrelax.tir.schedule.nest import ScheduleError, describe, loops_of
+from xrelax.tir.schedule.nest import ScheduleError, describe, kernel_of, loops_of
 from xrelax.tir.schedule.trace import Instruction, Trace
 
 
@@ -70,7 +70,8 @@ def _primitive(fn: Callable) -> Callable:
         result = fn(self, *args, **kwargs)
         self._after(name)
         outputs = result if isinstance(result, list) else [] if result is None else [result]
-        self.trace.append(Instruction(name, args, kwargs, outputs))
+        frozen = tuple(list(a) if isinstance(a, list) else a for a in args)  # a copy
+        self.trace.append(Instruction(name, frozen, dict(kwargs), outputs))
         return result
 
     wrapper.__name__ = name
@@ -90,7 +91,7 @@ class Schedule:
         elif copy:
             module = module.clone()
         self.mod: ModuleOp = module
-        self.trace = Trace()
+        self.trace = Trace(Schedule)
         self._ops: dict[int, Operation] = {}
         self._dead: dict[int, str] = {}
 
@@ -157,7 +158,6 @@ class Schedule:
             raise ScheduleError(f'get_block: no block "{name}" in {where} (blocks: '
                                 f"{', '.join(known) or 'none'})")
         if len(found) > 1:
-            from xrelax.tir.schedule.nest import kernel_of
             places = ", ".join(sorted({f"@{kernel_of(b).sym_name.data}" for b in found}))
             raise ScheduleError(f'get_block: {len(found)} blocks are named "{name}" (in '
                                 f"{places}); pass func_name")

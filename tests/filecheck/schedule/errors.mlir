@@ -707,3 +707,169 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
 // CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:1: error: apply-schedule: no transform.named_sequence @__transform_main in the module
 tir.func @nothing(%X: !tir.buffer<[4], f32>) {
 }
+
+// -----
+
+tir.func @mm_exp(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %D: !tir.buffer<[n, m], f32>) {
+  %C = tir.alloc_buffer : !tir.buffer<[n, m], f32>
+  tir.for %i = 0 to n {
+    tir.for %j = 0 to m {
+      tir.for %r = 0 to k {
+        tir.block "C" (%vi = spatial[n] %i, %vj = spatial[m] %j, %vr = reduce[k] %r) {
+          tir.init {
+            %zero = arith.constant 0.000000e+00 : f32
+            tir.store %zero, %C[%vi, %vj] : f32
+          }
+          %a = tir.load %A[%vi, %vr] : f32
+          %b = tir.load %B[%vr, %vj] : f32
+          %p = arith.mulf %a, %b : f32
+          %c = tir.load %C[%vi, %vj] : f32
+          %s = arith.addf %c, %p : f32
+          tir.store %s, %C[%vi, %vj] : f32
+        }
+      }
+    }
+  }
+  tir.for %i2 = 0 to n {
+    tir.for %j2 = 0 to m {
+      tir.block "D" (%ui = spatial[n] %i2, %uj = spatial[m] %j2) {
+        %x = tir.load %C[%ui, %uj] : f32
+        %e = math.exp %x : f32
+        tir.store %e, %D[%ui, %uj] : f32
+      }
+    }
+  }
+}
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %c = sched.get_block {name = "C"}
+  %d = sched.get_block {name = "D"}
+  %i, %j, %k = sched.get_loops %c {count = 3}
+  %i2, %j2 = sched.get_loops %d {count = 2}
+  // CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:3: error: reorder: loop %i2 in @mm_exp and loop %i in @mm_exp are not in one loop nest (neither is inside the other)
+  sched.reorder %i2, %i
+  transform.yield
+}
+
+// -----
+
+tir.func @matmul(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %C: !tir.buffer<[n, m], f32>) {
+  tir.for %i = 0 to n {
+    tir.for %j = 0 to m {
+      tir.for %r = 0 to k {
+        tir.block "C" (%vi = spatial[n] %i, %vj = spatial[m] %j, %vk = reduce[k] %r) {
+          tir.init {
+            %zero = arith.constant 0.000000e+00 : f32
+            tir.store %zero, %C[%vi, %vj] : f32
+          }
+          %a = tir.load %A[%vi, %vk] : f32
+          %b = tir.load %B[%vk, %vj] : f32
+          %c = tir.load %C[%vi, %vj] : f32
+          %p = arith.mulf %a, %b : f32
+          %s = arith.addf %c, %p : f32
+          tir.store %s, %C[%vi, %vj] : f32
+        }
+      }
+    }
+  }
+}
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %c = sched.get_block {name = "C"}
+  %i, %j, %k = sched.get_loops %c {count = 3}
+  sched.vectorize %j
+  // CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:3: error: unroll: loop %j in @matmul is already vectorized
+  sched.unroll %j
+  transform.yield
+}
+
+// -----
+
+tir.func @matmul(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %C: !tir.buffer<[n, m], f32>) {
+  tir.for %i = 0 to n {
+    tir.for %j = 0 to m {
+      tir.for %r = 0 to k {
+        tir.block "C" (%vi = spatial[n] %i, %vj = spatial[m] %j, %vk = reduce[k] %r) {
+          tir.init {
+            %zero = arith.constant 0.000000e+00 : f32
+            tir.store %zero, %C[%vi, %vj] : f32
+          }
+          %a = tir.load %A[%vi, %vk] : f32
+          %b = tir.load %B[%vk, %vj] : f32
+          %c = tir.load %C[%vi, %vj] : f32
+          %p = arith.mulf %a, %b : f32
+          %s = arith.addf %c, %p : f32
+          tir.store %s, %C[%vi, %vj] : f32
+        }
+      }
+    }
+  }
+}
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %c = sched.get_block {name = "C"}
+  %i, %j, %k = sched.get_loops %c {count = 3}
+  // CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:3: error: sched.annotate: the option 'value' is required
+  sched.annotate %i {key = "pragma"}
+  transform.yield
+}
+
+// -----
+
+tir.func @matmul(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %C: !tir.buffer<[n, m], f32>) {
+  tir.for %i = 0 to n {
+    tir.for %j = 0 to m {
+      tir.for %r = 0 to k {
+        tir.block "C" (%vi = spatial[n] %i, %vj = spatial[m] %j, %vk = reduce[k] %r) {
+          tir.init {
+            %zero = arith.constant 0.000000e+00 : f32
+            tir.store %zero, %C[%vi, %vj] : f32
+          }
+          %a = tir.load %A[%vi, %vk] : f32
+          %b = tir.load %B[%vk, %vj] : f32
+          %c = tir.load %C[%vi, %vj] : f32
+          %p = arith.mulf %a, %b : f32
+          %s = arith.addf %c, %p : f32
+          tir.store %s, %C[%vi, %vj] : f32
+        }
+      }
+    }
+  }
+}
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %c = sched.get_block {name = "C"}
+  %i, %j, %k = sched.get_loops %c {count = 3}
+  %init = sched.decompose_reduction %c, %k
+  // CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:3: error: cache_write: %C is also written outside block "C" in @matmul
+  %wb = sched.cache_write %c {write_buffer_index = 0}
+  transform.yield
+}
+
+// -----
+
+tir.func @matmul(%A: !tir.buffer<[n, k], f32>, %B: !tir.buffer<[k, m], f32>, %C: !tir.buffer<[n, m], f32>) {
+  tir.for %i = 0 to n {
+    tir.for %j = 0 to m {
+      tir.for %r = 0 to k {
+        tir.block "C" (%vi = spatial[n] %i, %vj = spatial[m] %j, %vk = reduce[k] %r) {
+          tir.init {
+            %zero = arith.constant 0.000000e+00 : f32
+            tir.store %zero, %C[%vi, %vj] : f32
+          }
+          %a = tir.load %A[%vi, %vk] : f32
+          %b = tir.load %B[%vk, %vj] : f32
+          %c = tir.load %C[%vi, %vj] : f32
+          %p = arith.mulf %a, %b : f32
+          %s = arith.addf %c, %p : f32
+          tir.store %s, %C[%vi, %vj] : f32
+        }
+      }
+    }
+  }
+}
+transform.named_sequence @__transform_main(%root: !transform.any_op) {
+  %c = sched.get_block {name = "C"}
+  %i, %j, %k = sched.get_loops %c {count = 3}
+  %f = sched.fuse %i, %j, %k
+  %f0, %f1 = sched.split %f {factors = [-1, 4]}
+  // CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:3: error: blockize: loop %i_j_r_fused0 in @matmul drives both spatial and reduce variables of the blocks inside
+  %o = sched.blockize %f1
+  transform.yield
+}
