@@ -65,14 +65,20 @@
 // CHECK:           tir.load %x0[%[[Z]], %vi0, %vi1, %[[Z]]] : f32
 
 // concat: a select chain on the axis position; later operands read at an offset.
+// Every operand is read at a clamped index (the select evaluates all of them).
 // CHECK:       tir.func @concat(%x0: !tir.buffer<[n, 4], f32>, %x1: !tir.buffer<[m, 4], f32>, %x2: !tir.buffer<[2, 4], f32>, %T_concat: !tir.buffer<[m + n + 2, 4], f32>)
 // CHECK:         tir.block "T_concat" (%vi0 = spatial[m + n + 2] %i0, %vi1 = spatial[4] %i1)
 // CHECK:           %n = tir.expr n : index
 // CHECK:           %[[IN0:.*]] = arith.cmpi slt, %vi0, %n : index
-// CHECK:           %[[V0:.*]] = tir.load %x0[%vi0, %vi1] : f32
+// CHECK:           %[[LAST0:.*]] = tir.expr n - 1 : index
+// CHECK:           %[[C0:.*]] = arith.minsi %vi0, %[[LAST0]] : index
+// CHECK:           %[[C0B:.*]] = arith.maxsi %[[C0]], %{{.*}} : index
+// CHECK:           %[[V0:.*]] = tir.load %x0[%[[C0B]], %vi1] : f32
 // CHECK:           %[[END1:.*]] = tir.expr m + n : index
 // CHECK:           %[[IN1:.*]] = arith.cmpi slt, %vi0, %[[END1]] : index
 // CHECK:           arith.subi %vi0, %n : index
+// CHECK:           arith.minsi
+// CHECK:           arith.maxsi
 // CHECK:           %[[V1:.*]] = tir.load %x1[
 // CHECK:           arith.subi %vi0, %[[END1]] : index
 // CHECK:           %[[V2:.*]] = tir.load %x2[
