@@ -112,6 +112,7 @@ class FuncOp(IRDLOperation):
         check_relax_type(self.result_type, f"the result of @{self.sym_name.data}")
         if not isinstance(self.body.block.last_op, ReturnOp):
             raise VerifyException(f"relax.func @{self.sym_name.data} must end with relax.return")
+        check_dataflow_scopes(self)
         check_defined_before_use(self)
         verify_function(self)
 
@@ -350,6 +351,20 @@ def _is_ancestor(ancestor: Operation, op: Operation) -> bool:
     return False
 
 
+def check_dataflow_scopes(func: FuncOp) -> None:
+    """A value defined inside a relax.dataflow block is used only inside it
+    (checked before the general definition order, for the clearer message)."""
+    for op in func.body.walk():
+        for operand in op.operands:
+            if not isinstance(operand, OpResult):
+                continue
+            df = _enclosing_dataflow(operand.op, func)
+            if df is not None and not _is_ancestor(df, op):
+                raise OpVerifyException(
+                    op, f"{op.name} uses a value defined inside a relax.dataflow block; only "
+                    "the values listed in its relax.output are visible outside it")
+
+
 def verify_function(func: FuncOp) -> None:
     fname = func.sym_name.data
     params = func.function_type.inputs.data
@@ -388,11 +403,3 @@ def verify_function(func: FuncOp) -> None:
             raise OpVerifyException(
                 op, f"{op.name}: symbolic variable '{sorted(missing)[0]}' is used before it is "
                 "defined (define it by a parameter's type or an earlier relax.match_cast)")
-        for operand in op.operands:
-            if not isinstance(operand, OpResult):
-                continue
-            df = _enclosing_dataflow(operand.op, func)
-            if df is not None and not _is_ancestor(df, op):
-                raise OpVerifyException(
-                    op, f"{op.name} uses a value defined inside a relax.dataflow block; only "
-                    "the values listed in its relax.output are visible outside it")

@@ -179,8 +179,11 @@ def one_node(op, inputs=("x",), attrs=None, opset=17, x_dims=(2, 3), elem=Tensor
     (one_node("Relu", opset=29), r"opset 29 of the default domain; opsets up to 28"),
     (one_node("Gelu", domain="com.microsoft"), r"\(Gelu, opset 1\): ops of the domain "
                                                r"'com.microsoft' are not supported"),
-    (one_node("ReduceSum", inputs=("x", "axes")), r"\(ReduceSum, opset 17\): the input axes "
-                                                  r"\(#1, 'axes'\) must be known at import time"),
+    (one_node("ReduceSum", inputs=("x", "axes")), r"\(ReduceSum, opset 17\): the run-time "
+                                                  r"axes \(#1, 'axes'\) must be a 1-D tensor of "
+                                                  r"static length, not of shape \[2, 3\]"),
+    (one_node("ReduceSum", inputs=("x", "axes"), x_dims=(3,)),
+     r"\(ReduceSum, opset 17\): the run-time axes \(#1, 'axes'\) must be int64, not f32"),
     (one_node("MaxPool", attrs={"kernel_shape": [2, 2], "auto_pad": "SAME_UPPER",
                                 "strides": [2, 2]}, x_dims=(1, 1, "h", 4)),
      r"\(MaxPool, opset 17\): auto_pad = SAME_UPPER with stride 2 needs a static spatial dim"),

@@ -9,11 +9,7 @@ import pytest
 from schedule_helpers import compile_kernel, matmul_module, rand
 
 from xrelax.tir import ops as tir
-from xrelax.tir.microkernel import (
-    microkernels,
-    register_microkernel,
-    unregister_microkernel,
-)
+from xrelax.tir.microkernel import microkernels
 from xrelax.tir.schedule import Schedule
 
 
@@ -70,24 +66,16 @@ def test_register_tiled_numbers(tiled_matmul, n, m, k):
 def test_register_tiled_static_onto_the_register_tile_micro_kernel():
     """With static extents the tiles divide, the tile nest matches the code
     generator's `register_tile` micro-kernel, and tensorize hands it over."""
-    from xrelax.tir import register_tile
-
-    ours = "register_tile" not in microkernels()
-    if ours:  # the code generator registers it once it is wired up; until then, here
-        register_microkernel("register_tile", register_tile.check)
-    try:
-        sch = Schedule(matmul_module(16, 64, 24))
-        c = sch.get_block("C")
-        i, j, k = sch.get_loops(c)
-        io, ii = sch.split(i, [None, MR])
-        jo, ji = sch.split(j, [None, NR])
-        sch.reorder(io, jo, ii, ji, k)
-        sch.tensorize(ii, "register_tile")
-        sch.parallel(io)
-        assert sch.get(ii).attributes["tir.tensorize"].data == "register_tile"
-        run = compile_kernel(sch.mod)
-        a, b = rand(16, 24), rand(24, 64, seed=1)
-        np.testing.assert_allclose(run(a, b), a @ b, rtol=1e-4, atol=1e-4)
-    finally:
-        if ours:
-            unregister_microkernel("register_tile")
+    assert "register_tile" in microkernels()  # registered by the code generator
+    sch = Schedule(matmul_module(16, 64, 24))
+    c = sch.get_block("C")
+    i, j, k = sch.get_loops(c)
+    io, ii = sch.split(i, [None, MR])
+    jo, ji = sch.split(j, [None, NR])
+    sch.reorder(io, jo, ii, ji, k)
+    sch.tensorize(ii, "register_tile")
+    sch.parallel(io)
+    assert sch.get(ii).attributes["tir.tensorize"].data == "register_tile"
+    run = compile_kernel(sch.mod)
+    a, b = rand(16, 24), rand(24, 64, seed=1)
+    np.testing.assert_allclose(run(a, b), a @ b, rtol=1e-4, atol=1e-4)

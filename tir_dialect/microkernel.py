@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xrelax.tir import ops as tir
+from xrelax.tir import register_tile
 
 Check = Callable[[tir.ForOp], "str | None"]
 
@@ -50,3 +51,7 @@ def microkernels() -> list[str]:
 
 def microkernel_check(name: str) -> Check | None:
     return _MICROKERNELS.get(name)
+
+
+# The code generator's own micro-kernel (xrelax.lowering.register_tile emits it).
+register_microkernel(register_tile.NAME, register_tile.check)

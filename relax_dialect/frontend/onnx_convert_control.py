@@ -21,12 +21,16 @@ from xrelax.relax.frontend.onnx_values import Known, Value
 from xrelax.relax.types import TensorType
 
 
-def _branch(node: Node, graph: Any, block: Block) -> list[Value]:
-    from xrelax.relax.frontend.onnx_importer import GraphImporter
+def _subgraph(node: Node, block: Block) -> Any:
+    """An importer for a nested graph that emits into `block` and sees the
+    enclosing graph's values (the importer's own class: no import of it here)."""
+    return type(node.graph)(node.graph.model, block, parent=node.graph)
 
+
+def _branch(node: Node, graph: Any, block: Block) -> list[Value]:
     if len(graph.input):
         raise node.fail("a branch graph with inputs is not supported")
-    inner = GraphImporter(node.graph.model, block, parent=node.graph)
+    inner = _subgraph(node, block)
     for init in graph.initializer:
         inner.values[init.name] = node.graph.model.tensor_array(init, node.where)
     inner.convert_nodes(graph.node)
@@ -90,11 +94,9 @@ def if_(node: Node) -> list[Value]:
 
 def _run_body(node: Node, graph: Any, inputs: list[Value]) -> list[Value]:
     """One iteration: the body graph on `inputs`, emitted into the current block."""
-    from xrelax.relax.frontend.onnx_importer import GraphImporter
-
     if len(graph.input) != len(inputs):
         raise node.fail(f"the body takes {len(graph.input)} inputs, given {len(inputs)}")
-    inner = GraphImporter(node.graph.model, node.graph.block, parent=node.graph)
+    inner = _subgraph(node, node.graph.block)
     for vi, v in zip(graph.input, inputs):
         inner.values[vi.name] = v
     for init in graph.initializer:

@@ -64,9 +64,14 @@ def _runtime_axes_reduce(node: Node, kind: str) -> Value:
     keepdims = bool(node.attr("keepdims", 1))
     node.ignore("noop_with_empty_axes")  # (the axes are not empty: their length is static)
     dims = node.shape(0)
-    (count,) = node.shape(1)
-    if not isinstance(count, int):
-        raise node.fail("the run-time axes must be 1-D of static length")
+    shape = node.shape(1)
+    if len(shape) != 1 or not isinstance(shape[0], int):
+        raise node.fail(f"the run-time axes (#1, '{node.proto.input[1]}') must be a 1-D tensor "
+                        f"of static length, not of shape {shape}")
+    if dtype_name(node.dtype(1)) not in ("i32", "i64"):
+        raise node.fail(f"the run-time axes (#1, '{node.proto.input[1]}') must be int64, not "
+                        f"{dtype_name(node.dtype(1))}")
+    count = shape[0]
     x = node.tensor(0)
     flags = dyn.runtime_values(node, "axis_flag", [node.input(1)], x, len(dims),
                                f"{dyn._base(node)}_reduced")
