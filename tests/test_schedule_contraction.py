@@ -52,6 +52,10 @@ FUNCS = [
          f"    %s = relax.add %c, %a2 : {T(1, 16, 10, 19)}\n"
          f"    %t = relax.add %s, %a3 : {T(1, 16, 10, 19)}\n"
          f"    %r = relax.relu %t : {T(1, 16, 10, 19)}", T(1, 16, 10, 19)),
+    func("mm_deepk", [T(20, 4608), T(4608, 100)], f"%r = relax.matmul %a0, %a1 : {T(20, 100)}",
+         T(20, 100)),
+    func("mm_deepk_sym", [T("n", 4608), T(4608, 70)], f"%r = relax.matmul %a0, %a1 : {T('n', 70)}",
+         T("n", 70)),
     func("conv_dil", [T(1, 3, 9, 9), T(5, 3, 3, 3)],
          f"%r = {CONV.format(p=2, d=2)} : {T(1, 5, 9, 9)}", T(1, 5, 9, 9)),
 ]
@@ -94,6 +98,11 @@ def cases():
     yield "conv3x3", (x, w), conv_ref(x, w, 1, 1)
     x, w = rand(2, 16, 5, 40), rand(20, 16, 1, 1)
     yield "conv1x1", (x, w), conv_ref(x, w, 0, 1)
+    a, b = rand(20, 4608), rand(4608, 100)
+    yield "mm_deepk", (a, b), a @ b
+    for n in (1, 9):
+        a, b = rand(n, 4608), rand(4608, 70)
+        yield "mm_deepk_sym", (a, b), a @ b
     x, w = rand(1, 3, 9, 9), rand(5, 3, 3, 3)
     yield "conv_dil", (x, w), conv_ref(x, w, 2, 2)
     x, w, b, res = rand(1, 8, 10, 19), rand(16, 8, 3, 3), rand(1, 16, 1, 1), rand(1, 16, 10, 19)
@@ -174,3 +183,72 @@ def test_every_tile_of_the_default_pipeline_is_implemented_by_the_micro_kernel()
     assert len(tiles) > 10
     reasons = {check(t) for t in tiles}
     assert reasons == {None}, reasons
+
+
+def _chunked_tiles(module) -> list[str]:
+    """The kernels with a tile that runs a chunk of its block's reduction."""
+    found = []
+    for kernel in module.body.block.ops:
+        if not isinstance(kernel, tir.FuncOp):
+            continue
+        for tile in [op for op in kernel.walk() if isinstance(op, tir.ForOp) and ATTR in op.attributes]:
+            block = next(b for b in tile.walk() if isinstance(b, tir.BlockOp))
+            doms = [d.data for d, k in zip(block.iter_doms.data, block.kinds) if k == "reduce"]
+            loops = [lp.upper.data for lp in tile.walk()
+                     if isinstance(lp, tir.ForOp) and lp is not tile][1:]
+            if len(doms) == len(loops) and any(str(a) != str(b) for a, b in zip(doms, loops)):
+                found.append(kernel.sym_name.data)
+                break
+    return found
+
+
+def test_a_deep_reduction_runs_in_cache_sized_chunks():
+    """When all reduction steps of a lane panel (K x NR weights) exceed the
+    cache budget, the tiles run the reduction in chunks, every row tile of a
+    chunk reading the same panel; shallow reductions stay whole."""
+    module = parse_text(MODULE)
+    LegalizeOps().apply(None, module)  # type: ignore[arg-type]
+    DefaultSchedule(target="avx512").apply(None, module)  # type: ignore[arg-type]
+    assert sorted(_chunked_tiles(module)) == ["matmul6", "matmul7"]  # mm_deepk, mm_deepk_sym
+
+
+def test_a_deep_convolution_in_chunks_matches_numpy():
+    """3x3 conv 256 -> 64 at 7x7 with constant weights: the layout rewrite puts
+    the output channels in the lanes, the 2304-step reduction runs in chunks."""
+    from xrelax.benchmarks.conv import build
+
+    x, w, b = rand(1, 256, 7, 7), rand(64, 256, 3, 3) * 0.1, rand(1, 64, 1, 1)
+    module = build(x.shape, w, b, 1, 1, 1)
+    from xrelax.context import make_context
+    from xrelax.pipeline import DefaultPipeline
+
+    scheduled = build(x.shape, w, b, 1, 1, 1)
+    DefaultPipeline(target="avx512").apply(make_context(), scheduled)
+    assert _chunked_tiles(scheduled)
+    for target in ("avx512", "avx2"):
+        out = compile_module(module, target=target)["main"](x)
+        np.testing.assert_allclose(out, np.maximum(conv_ref(x, w, 1, 1) + b, 0), rtol=2e-4,
+                                   atol=2e-4)
+
+
+def test_a_big_weight_is_read_once_and_matches_numpy():
+    """1x1 conv 512 -> 1024 at 7x7 (2 MB of weights, a 128 KB panel per lane
+    tile): the lane tiles go outside the spatial loops, the reduction stays whole."""
+    from xrelax.benchmarks.conv import build
+    from xrelax.context import make_context
+    from xrelax.pipeline import DefaultPipeline
+
+    x, w, b = rand(1, 512, 7, 7), rand(1024, 512, 1, 1) * 0.1, rand(1, 1024, 1, 1)
+    scheduled = build(x.shape, w, b, 1, 0, 1)
+    DefaultPipeline(target="avx512").apply(make_context(), scheduled)
+    kernel = next(k for k in scheduled.body.block.ops if isinstance(k, tir.FuncOp))
+    tile = next(op for op in kernel.walk() if isinstance(op, tir.ForOp) and ATTR in op.attributes)
+    outer = []
+    parent = tile.parent_op()
+    while isinstance(parent, tir.ForOp):
+        outer.append(parent)
+        parent = parent.parent_op()
+    assert outer[-1].kind.data == "parallel" and str(outer[-1].upper.data) == "16"  # lane tiles
+    assert not _chunked_tiles(scheduled)
+    out = compile_module(build(x.shape, w, b, 1, 0, 1))["main"](x)
+    np.testing.assert_allclose(out, np.maximum(conv_ref(x, w, 0, 1) + b, 0), rtol=2e-4, atol=2e-4)

@@ -39,6 +39,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from xrelax.tir import ops as tir
 from xrelax.tir.register_tile import ATTR, NAME, NoMatch, is_vector_dtype, match
 from xrelax.tir.schedule import perfect_nest
+from xrelax.tir.schedule.blocks import decompose_reduction
 from xrelax.tir.symbolic import SymExpr, floordiv
 from xrelax.tir.target import Target
 from xrelax.tir.types import BufferType, itemsize
@@ -379,8 +380,19 @@ def _unit_dims_as_variables(load: tir.LoadOp, block: tir.BlockOp) -> bool:
     return True
 
 
+@dataclass
+class _KBlock:
+    """The reduction blocked for the cache: `var` runs in chunks of `size`; the
+    chunk loop `outer` is outside the tiles, the tile runs one chunk."""
+
+    var: SSAValue
+    size: int
+    outer: SSAValue  # the chunk loop's induction variable
+
+
 def _tile(c: _Contraction, mr: int, nr: int, row_base: Base, lane_base: Base,
-          outer: dict[SSAValue, SSAValue], epilogue: _Epilogue | None = None) -> tir.ForOp:
+          outer: dict[SSAValue, SSAValue], epilogue: _Epilogue | None = None,
+          kblock: _KBlock | None = None) -> tir.ForOp:
     """for r = 0 to mr {tensorize} { for l = 0 to nr { reduce loops { block } [epilogue] } }"""
     rows = tir.ForOp(0, mr)
     rows.attributes[ATTR] = StringAttr(NAME)
@@ -394,13 +406,24 @@ def _tile(c: _Contraction, mr: int, nr: int, row_base: Base, lane_base: Base,
     tile_body.add_ops([row, lane])
     parent = tile_body
     reduce_ivs: dict[SSAValue, SSAValue] = {}
+    chunk_of: list[tuple[SSAValue, tir.ForOp]] = []
     for var in c.reduce:
         src = c.var_loop[var]
-        loop = tir.ForOp(src.lower.data, src.upper.data)
+        if kblock is not None and var is kblock.var:
+            loop = tir.ForOp(0, kblock.size)
+            chunk_of.append((var, loop))
+        else:
+            loop = tir.ForOp(src.lower.data, src.upper.data)
         loop.induction_var.name_hint = src.induction_var.name_hint
         parent.add_op(loop)
         parent = loop.body.block
         reduce_ivs[var] = loop.induction_var
+    for var, loop in chunk_of:  # var = chunk * size + the tile's own loop variable
+        assert kblock is not None
+        base = _scaled(kblock.outer, kblock.size)(parent)
+        whole = arith.AddiOp(base, loop.induction_var)
+        parent.add_op(whole)
+        reduce_ivs[var] = whole.result
     binding_of: dict[SSAValue, SSAValue] = {}
     for var in c.block.iter_vars:
         if var is c.row:
@@ -487,37 +510,74 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
         mr = min(mr, int(row_ext.value or 1))
 
     # other spatial loops, in their original order, around the tiles
-    others = [v for v in c.spatial if v not in (c.row, c.lane)]
-    outer_loops: list[tir.ForOp] = []
-    outer: dict[SSAValue, SSAValue] = {}
-    for var in sorted(others, key=lambda v: c.chain.index(c.var_loop[v])):
-        src = c.var_loop[var]
-        loop = tir.ForOp(src.lower.data, src.upper.data)
-        loop.induction_var.name_hint = src.induction_var.name_hint
-        if outer_loops:
-            outer_loops[-1].body.block.add_op(loop)
-        outer_loops.append(loop)
-        outer[var] = loop.induction_var
+    others = sorted([v for v in c.spatial if v not in (c.row, c.lane)],
+                    key=lambda v: c.chain.index(c.var_loop[v]))
 
-    epilogue = _find_epilogue(c) if fuse_epilogue else None
+    def outer_nest() -> tuple[list[tir.ForOp], dict[SSAValue, SSAValue]]:
+        loops: list[tir.ForOp] = []
+        ivs: dict[SSAValue, SSAValue] = {}
+        for var in others:
+            src = c.var_loop[var]
+            loop = tir.ForOp(src.lower.data, src.upper.data)
+            loop.induction_var.name_hint = src.induction_var.name_hint
+            if loops:
+                loops[-1].body.block.add_op(loop)
+            loops.append(loop)
+            ivs[var] = loop.induction_var
+        return loops, ivs
 
-    def lane_tile(nr_: int, lane_base: Base) -> list[Operation]:
+    def row_tiles(nr_: int, lane_base: Base, ivs: dict[SSAValue, SSAValue],
+                  kblock: _KBlock | None, epilogue: _Epilogue | None) -> list[Operation]:
         def row_tile(mr_: int, row_base: Base) -> list[Operation]:
-            return [_tile(c, mr_, nr_, row_base, lane_base, outer, epilogue)]
+            return [_tile(c, mr_, nr_, row_base, lane_base, ivs, epilogue, kblock)]
         return _dim_tiles(row_ext, mr, row_tile, c.row.name_hint or "row")
+
+    def around(loops: list[tir.ForOp], ops: list[Operation]) -> list[Operation]:
+        if not loops:
+            return ops
+        loops[-1].body.block.add_ops(ops)
+        return [loops[0]]
+
+    kchunk = _reduction_chunk(c, nr, itemsize(store.value.type), mr)
+    chunk_loops: set[tir.ForOp] = set()
+    outer_loops, outer = outer_nest()
+    epilogue: _Epilogue | None = None
+    lane_outer = kchunk is not None or _lane_operand_is_big(c, itemsize(store.value.type))
+    if kchunk is None:
+        epilogue = _find_epilogue(c) if fuse_epilogue else None
+
+        def lane_tile(nr_: int, lane_base: Base) -> list[Operation]:
+            if not lane_outer:
+                return row_tiles(nr_, lane_base, outer, None, epilogue)
+            # lane tile -> the other spatial loops -> row tiles: each lane panel
+            # of a big operand (the weights) is read from memory once
+            loops, ivs = outer_nest()
+            return around(loops, row_tiles(nr_, lane_base, ivs, None, epilogue))
+    else:
+        # lane tile -> reduction chunk -> every row tile: the chunk of the lane
+        # panel (a weight panel) stays in the cache while all rows use it; the
+        # tiles accumulate into the output, zeroed first by the init's own nest
+        var, size = kchunk
+        decompose_reduction(c.block, c.chain[0])
+
+        def lane_tile(nr_: int, lane_base: Base) -> list[Operation]:
+            extent = c.var_loop[var].upper.data
+            chunks = tir.ForOp(0, int(extent.value or 0) // size)
+            chunks.induction_var.name_hint = (var.name_hint or "k") + "_o"
+            chunk_loops.add(chunks)
+            loops, ivs = outer_nest()  # inside the chunk, around the row tiles
+            chunks.body.block.add_ops(around(loops, row_tiles(
+                nr_, lane_base, ivs, _KBlock(var, size, chunks.induction_var), None)))
+            return [chunks]
 
     try:
         tiles = _dim_tiles(lane_ext, nr, lane_tile, c.lane.name_hint or "lane")
     except NoMatch:
-        return False
-    root: list[Operation]
-    if outer_loops:
-        outer_loops[-1].body.block.add_ops(tiles)
-        root = [outer_loops[0]]
-    else:
-        root = tiles
+        return False  # (blocked: the init is split off, which computes the same)
+    # unblocked: the other spatial loops go around the lane tiles
+    root = tiles if lane_outer else around(outer_loops, tiles)
     if parallel and _work(c) >= PARALLEL_MIN_WORK:
-        _parallelize(root, target)
+        _parallelize(root, target, chunk_loops)
     anchor = c.chain[0]
     parent = anchor.parent_block()
     assert parent is not None
@@ -529,6 +589,61 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
     return True
 
 
+# the lane panel of one reduction chunk (e.g. K x NR weights) is kept at most
+# this big, so that it stays in L2 while every row tile reads it
+PANEL_BYTES = 128 * 1024
+
+
+def _reduction_chunk(c: _Contraction, nr: int, item: int, mr: int) -> tuple[SSAValue, int] | None:
+    """(reduce variable, chunk) when the reduction should be blocked: its lane
+    panel (all reduce iterations x NR lanes) is over twice PANEL_BYTES and
+    more than one row tile reads it. The outermost reduce variable with a
+    static extent is cut into the largest divisor that keeps a chunk's panel
+    within PANEL_BYTES (at least 8 iterations of it)."""
+    if not c.reduce or c.block.init is None:
+        return None
+    extents = [c.var_loop[v].upper.data for v in c.reduce]
+    if not all(e.is_const() for e in extents):
+        return None
+    sizes = [int(e.value or 0) for e in extents]
+    total = 1
+    for n in sizes:
+        total *= n
+    if total * nr * item <= 2 * PANEL_BYTES:
+        return None
+    readers = _extent_hint(c.var_loop[c.row]) // mr
+    for v in c.spatial:
+        if v not in (c.row, c.lane):
+            readers *= _extent_hint(c.var_loop[v])
+    if readers <= 1:
+        return None  # each weight is read once anyway
+    for var, n in zip(c.reduce, sizes):
+        rest = total // n
+        best = max((d for d in range(1, n) if n % d == 0 and d * rest * nr * item <= PANEL_BYTES),
+                   default=None)
+        if best is not None and best >= 8:
+            return var, best
+    return None
+
+
+# an operand read along the lanes (the weights) bigger than this is read once:
+# the lane tiles go outside the other spatial loops
+LANE_OPERAND_BYTES = 512 * 1024
+
+
+def _lane_operand_is_big(c: _Contraction, item: int) -> bool:
+    """All reduce iterations x all lanes (e.g. the whole weight) exceed
+    LANE_OPERAND_BYTES and some spatial loop besides rows and lanes would
+    otherwise read it again per iteration."""
+    others = [v for v in c.spatial if v not in (c.row, c.lane)]
+    if not any(_extent_hint(c.var_loop[v]) > 1 for v in others):
+        return False
+    total = item * _extent_hint(c.var_loop[c.lane])
+    for v in c.reduce:
+        total *= _extent_hint(c.var_loop[v])
+    return total > LANE_OPERAND_BYTES
+
+
 def _work(c: _Contraction) -> int:
     total = 1
     for loop in c.chain:
@@ -536,16 +651,18 @@ def _work(c: _Contraction) -> int:
     return total
 
 
-def _parallelize(root: list[Operation], target: Target) -> None:
+def _parallelize(root: list[Operation], target: Target,
+                 serial: set[tir.ForOp] = frozenset()) -> None:  # type: ignore[assignment]
     """Mark the outermost loop with at least `cores` iterations parallel (the
-    tiles of different iterations write disjoint outputs)."""
+    tiles of different iterations write disjoint outputs); the loops in
+    `serial` (reduction chunks) are looked through, never made parallel."""
     level = root
     while level:
         loops = [op for op in level if isinstance(op, tir.ForOp)]
         if not loops or ATTR in loops[0].attributes:
             return
         first = loops[0]
-        if _extent_hint(first) >= max(2, target.cores):
+        if first not in serial and _extent_hint(first) >= max(2, target.cores):
             first.properties["kind"] = StringAttr("parallel")
             return
         if len(level) != 1:
