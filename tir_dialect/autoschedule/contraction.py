@@ -589,9 +589,12 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
     return True
 
 
-# the lane panel of one reduction chunk (e.g. K x NR weights) is kept at most
-# this big, so that it stays in L2 while every row tile reads it
-PANEL_BYTES = 128 * 1024
+# a lane panel (all reduction steps x NR lanes, e.g. K x NR weights) bigger
+# than CHUNK_ABOVE is read in chunks of at most PANEL_BYTES, which stay in the
+# cache while every row tile reads them (small: the rows of a panel are often
+# a power of two apart, and such rows compete for a few cache sets)
+CHUNK_ABOVE = 192 * 1024
+PANEL_BYTES = 32 * 1024
 
 
 def _reduction_chunk(c: _Contraction, nr: int, item: int, mr: int) -> tuple[SSAValue, int] | None:
@@ -609,7 +612,7 @@ def _reduction_chunk(c: _Contraction, nr: int, item: int, mr: int) -> tuple[SSAV
     total = 1
     for n in sizes:
         total *= n
-    if total * nr * item <= 2 * PANEL_BYTES:
+    if total * nr * item <= CHUNK_ABOVE:
         return None
     readers = _extent_hint(c.var_loop[c.row]) // mr
     for v in c.spatial:

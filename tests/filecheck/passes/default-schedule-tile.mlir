@@ -149,24 +149,25 @@ tir.func @strided(%X: !tir.buffer<[33], f32>, %W: !tir.buffer<[4, 3], f32>, %Y: 
 
 // -----
 
-// A deep reduction: all of B's 4608 x 64 panel (1.2 MB) does not stay in L2,
-// so the reduction runs in chunks of 512 (a 128 KB panel) with every row tile
+// A deep reduction: B's 4608 x 64 panel (1.2 MB) is over 192 KB, so the
+// reduction runs in chunks of 128 steps (a 32 KB panel; with AVX2 4608 x 16
+// lanes, chunks of 512) with every row tile
 // inside a chunk; the init becomes a nest of its own that zeroes C first and
 // the tiles accumulate into C.
 // AVX512-LABEL: tir.func @deep_k
 // AVX512:         tir.block "C_init"
 // AVX512:       tir.for parallel %vj_o = 0 to 2 {
-// AVX512-NEXT:    tir.for %vk_o = 0 to 9 {
+// AVX512-NEXT:    tir.for %vk_o = 0 to 36 {
 // AVX512-NEXT:      tir.for %vi_o = 0 to 4 {
 // AVX512-NEXT:        tir.for %vi_i = 0 to 6 attributes {tir.tensorize = "register_tile"} {
 // AVX512-NEXT:          tir.for %vj_i = 0 to 64 {
-// AVX512:                 tir.for %k = 0 to 512 {
+// AVX512:                 tir.for %k = 0 to 128 {
 // AVX512:                   %[[K:.*]] = arith.addi %{{.*}}, %k : index
 // AVX512-NEXT:              tir.block "C" ({{.*}}, %vk = reduce[4608] %[[K]])
 // AVX512-NOT:                 tir.init
 // AVX2-LABEL:  tir.func @deep_k
-// AVX2:          tir.for %vk_o = 0 to 3 {
-// AVX2:                  tir.for %k = 0 to 1536 {
+// AVX2:          tir.for %vk_o = 0 to 9 {
+// AVX2:                  tir.for %k = 0 to 512 {
 // SERIAL-LABEL: tir.func @deep_k
 // SERIAL-NOT:   parallel
 tir.func @deep_k(%A: !tir.buffer<[24, 4608], f32>, %B: !tir.buffer<[4608, 128], f32>, %C: !tir.buffer<[24, 128], f32>) {
