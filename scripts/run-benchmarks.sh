@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
-for b in matmul_512 mlp dense_relu elementwise conv resnet50 call_overhead; do
+for b in matmul_512 gemm mlp dense_relu elementwise conv resnet50 call_overhead; do
   [ -f "benchmarks/$b.py" ] && .venv/bin/python -m "xrelax.benchmarks.$b"
 done

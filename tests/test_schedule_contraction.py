@@ -56,6 +56,7 @@ FUNCS = [
          T(20, 100)),
     func("mm_deepk_sym", [T("n", 4608), T(4608, 70)], f"%r = relax.matmul %a0, %a1 : {T('n', 70)}",
          T("n", 70)),
+    func("gemv", [T(1, 300), T(77, 300)], f"%r = relax.linear %a0, %a1 : {T(1, 77)}", T(1, 77)),
     func("conv_dil", [T(1, 3, 9, 9), T(5, 3, 3, 3)],
          f"%r = {CONV.format(p=2, d=2)} : {T(1, 5, 9, 9)}", T(1, 5, 9, 9)),
 ]
@@ -103,6 +104,8 @@ def cases():
     for n in (1, 9):
         a, b = rand(n, 4608), rand(4608, 70)
         yield "mm_deepk_sym", (a, b), a @ b
+    a, b = rand(1, 300), rand(77, 300)
+    yield "gemv", (a, b), a @ b.T
     x, w = rand(1, 3, 9, 9), rand(5, 3, 3, 3)
     yield "conv_dil", (x, w), conv_ref(x, w, 2, 2)
     x, w, b, res = rand(1, 8, 10, 19), rand(16, 8, 3, 3), rand(1, 16, 1, 1), rand(1, 16, 10, 19)
@@ -129,7 +132,8 @@ def test_every_contraction_of_the_module_is_tiled():
              if any(ATTR in op.attributes for op in k.walk() if isinstance(op, tir.ForOp))}
     reductions = {k.sym_name.data for k in kernels
                   if any(isinstance(op, tir.BlockOp) and "reduce" in op.kinds for op in k.walk())}
-    assert reductions and tiled == reductions
+    # the matrix-vector product is a row reduction (streamed, not tiled)
+    assert reductions and tiled == reductions - {"linear"}
 
 
 def test_tiles_off_gives_the_same_numbers():

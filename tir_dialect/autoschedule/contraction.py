@@ -188,7 +188,7 @@ def layout_plan(block: tir.BlockOp, target: Target,
     asks for its weight as [C, KH, KW, O] and its output as [N, H, W, O]
     (lanes along output channels); `x @ W^T` asks for W as [K, N]."""
     n = _nest(block)
-    if n is None:
+    if n is None or _is_vector_product(n):
         return {}
     current = _with_lane(n, n.out_idx[-1])
     current_fill = _tile_fill(n, n.out_idx[-1], target) if current is not None else 0.0
@@ -226,6 +226,18 @@ def layout_plan(block: tir.BlockOp, target: Target,
         if score > current_fill and (best is None or score > best[0]):
             best = (score, plan)
     return best[1] if best is not None else {}
+
+
+def _is_vector_product(n: _Nest) -> bool:
+    """A matrix-vector product (one spatial variable with more than one
+    iteration) whose operands all read the innermost reduce variable
+    contiguously, e.g. `x[1, K] @ W[N, K]^T`: no register tile to fill; the
+    row-reduction schedule streams every operand row contiguously as it is."""
+    if sum(_extent_hint(n.var_loop[v]) > 1 for v in n.spatial) > 1 or not n.reduce:
+        return False
+    inner = n.reduce[-1]
+    return all(ld.indices and ld.indices[-1] is inner for ld in n.loads
+               if any(_value_mentions(i, inner) for i in ld.indices))
 
 
 def _extent_hint(loop: tir.ForOp) -> int:

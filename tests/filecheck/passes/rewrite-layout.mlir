@@ -77,3 +77,20 @@ relax.func @plain(%a: !relax.tensor<[16, 8], f32>, %b: !relax.tensor<[8, 64], f3
   }
   relax.return %out : !relax.tensor<[16, 64], f32>
 }
+
+// -----
+
+// Left alone: a matrix-vector product x[1, K] @ W[N, K]^T. There is no
+// register tile to fill; W's rows are read contiguously along the reduction
+// as they are (the row-reduction schedule streams them).
+// CHECK-LABEL: relax.func @gemv
+// CHECK-NOT:     permute_dims
+// CHECK:       tir.func @linear{{.*}}(%x0: !tir.buffer<[1, 256], f32>, %x1: !tir.buffer<[512, 256], f32>, %{{.*}}: !tir.buffer<[1, 512], f32>)
+// CHECK:         tir.load %x1[%vi1, %vk] : f32
+relax.func @gemv(%x: !relax.tensor<[1, 256], f32>, %w: !relax.tensor<[512, 256], f32>) -> !relax.tensor<[1, 512], f32> {
+  %out = relax.dataflow {
+    %y = relax.linear %x, %w : !relax.tensor<[1, 512], f32>
+    relax.output %y : !relax.tensor<[1, 512], f32>
+  }
+  relax.return %out : !relax.tensor<[1, 512], f32>
+}
