@@ -50,17 +50,21 @@ def row(name: str, seconds: float, reference: float) -> str:
 
 
 def best_times(fns: dict[str, Callable[[], object]], repeat: int = 20,
-               warmup: int = 2) -> dict[str, float]:
+               warmup: int = 2, consecutive: int = 1) -> dict[str, float]:
     """Best wall time of each fn in seconds, calls interleaved round by round, so
     that a burst of load from other processes hits every system alike (these
-    machines are shared; the best of N is the least disturbed run)."""
+    machines are shared; the best of N is the least disturbed run). Each round
+    calls each fn `consecutive` times in a row: onnxruntime's worker threads
+    keep spinning for a while after a run and take the cores from whatever
+    runs next, so multi-threaded workloads need a few calls per turn."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     best = {name: float("inf") for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - start)
+            for _ in range(consecutive):
+                start = time.perf_counter()
+                fn()
+                best[name] = min(best[name], time.perf_counter() - start)
     return best
