@@ -24,7 +24,9 @@ load serves every row (matmul: i; NCHW convolution: the output channel);
 NR = up to 4 (AVX-512) or 2 (AVX2) vector registers of lanes and MR rows
 fill the remaining registers with accumulators (6 x 4 x 16 floats on
 AVX-512, 6 x 2 x 8 on AVX2). A lane extent of at most NR + V/2 lanes is
-taken whole (56 = 3 x 16 + 8), so no remainder tile is needed.
+taken whole (56 = 3 x 16 + 8), so no remainder tile is needed. A static row
+extent is split into tiles of equal size as far as it goes (7 rows: 4 + 3,
+not 6 + 1; 14: 5 + 5 + 4).
 """
 
 from __future__ import annotations
@@ -519,7 +521,12 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
     vecs = -(-nr // lanes_per_vec)
     mr = max(1, min(MAX_ROWS, (target.vector_registers - vecs - 2) // vecs))
     if row_ext.is_const():
-        mr = min(mr, int(row_ext.value or 1))
+        rows = int(row_ext.value or 1)
+        mr = min(mr, rows)
+        # balanced row tiles: 7 rows as 4 + 3, not 6 + a 1-row tile (whose few
+        # accumulators wait on the FMA latency)
+        tiles = -(-rows // mr)
+        mr = -(-rows // tiles)
 
     # other spatial loops, in their original order, around the tiles
     others = sorted([v for v in c.spatial if v not in (c.row, c.lane)],
