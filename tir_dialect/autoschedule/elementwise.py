@@ -46,6 +46,7 @@ from xdsl.dialects.builtin import IntegerAttr, StringAttr, i64
 from xdsl.ir import Block, Operation, SSAValue
 
 from xrelax.tir import ops as tir
+from xrelax.tir.schedule.loops import reorder
 from xrelax.tir.autoschedule.parallel import PARALLEL_MIN_WORK
 from xrelax.tir.schedule import perfect_nest
 from xrelax.tir.target import Target
@@ -70,9 +71,63 @@ def schedule_elementwise_and_reductions(kernel: tir.FuncOp, target: Target) -> b
     for loop in [op for op in kernel.body.block.ops if isinstance(op, tir.ForOp) and _plain(op)]:
         changed |= fuse_adjacent_loops(loop.body.block)
     changed |= reuse_output_for_intermediates(kernel)
+    for nest in [op for op in kernel.body.block.ops if isinstance(op, tir.ForOp) and _plain(op)]:
+        changed |= order_transposing_nest(nest)
     for loop in [op for op in kernel.walk() if isinstance(op, tir.ForOp)]:
         changed |= vectorize_innermost(loop, target)
     return changed
+
+
+def order_transposing_nest(nest: tir.ForOp) -> bool:
+    """An injective nest that reads a buffer in another dim order than it
+    writes (a transpose: [n, h, w, c] -> [n, c, h, w], e.g. the epilogue of a
+    convolution that computed in channels-last) walks the loop of each
+    variable at the later of its two positions, ties in the store's order:
+    n, h, c, w. What one iteration of the outer loops touches of either
+    buffer (a [c, w] slab of both) then stays in L1, instead of one of them
+    being walked with a large stride over the whole buffer."""
+    chain = perfect_nest_of(nest)
+    if chain is None:
+        return False
+    block, loops = chain
+    if "reduce" in block.kinds or block.init is not None:
+        return False
+    var_of = {lp.induction_var: v for lp, v in zip(loops, block.iter_vars)}
+    if [b for b in block.bindings] != [lp.induction_var for lp in loops] or len(var_of) != len(loops):
+        return False
+    stores = [op for op in block.body.block.ops if isinstance(op, tir.StoreOp)]
+    if len(stores) != 1 or list(stores[0].indices) != list(block.iter_vars):
+        return False
+    order = list(block.iter_vars)
+    perms = [list(ld.indices) for ld in block.body.block.ops if isinstance(ld, tir.LoadOp)
+             and len(ld.indices) == len(order) and set(ld.indices) == set(order)
+             and list(ld.indices) != order]
+    if not perms:
+        return False
+    load_pos = {v: i for i, v in enumerate(perms[0])}
+    key = {v: (max(i, load_pos[v]), i) for i, v in enumerate(order)}
+    wanted = sorted(order, key=lambda v: key[v])
+    if wanted == order:
+        return False
+    by_var = dict(zip(block.iter_vars, loops))
+    reorder([by_var[v] for v in wanted])
+    return True
+
+
+def perfect_nest_of(nest: tir.ForOp) -> tuple[tir.BlockOp, list[tir.ForOp]] | None:
+    """(the block, its loops outermost first) when `nest` is a perfect nest of
+    one loop per level around a single block."""
+    loops = [nest]
+    while True:
+        inner = [op for op in loops[-1].body.block.ops]
+        if len(inner) != 1:
+            return None
+        if isinstance(inner[0], tir.ForOp):
+            loops.append(inner[0])
+        elif isinstance(inner[0], tir.BlockOp):
+            return inner[0], loops
+        else:
+            return None
 
 
 def _plain(nest: tir.ForOp) -> bool:

@@ -96,3 +96,32 @@ relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[], f32> {
   %s = relax.sum %e : !relax.tensor<[], f32>
   relax.return %s : !relax.tensor<[], f32>
 }
+
+// -----
+
+// A transposing nest ([n, h, w, c] read, [n, c, h, w] written): each loop runs
+// at the later of its variable's two positions, ties in the store's order
+// (n, h, c, w), so one h iteration touches a [c, w] slab of both buffers.
+// CHECK-LABEL: tir.func @to_nchw
+// CHECK:         tir.for %i0 = 0 to 1 {
+// CHECK-NEXT:      tir.for %i2 = 0 to 14 {
+// CHECK-NEXT:        tir.for %i1 = 0 to 64 {
+// CHECK-NEXT:          tir.for %i3 = 0 to 14 {
+// CHECK-NEXT:            tir.block "T" (%vn = spatial[1] %i0, %vc = spatial[64] %i1, %vh = spatial[14] %i2, %vw = spatial[14] %i3)
+// OFF-LABEL:  tir.func @to_nchw
+// OFF-NEXT:     tir.for %i0 = 0 to 1 {
+// OFF-NEXT:       tir.for %i1 = 0 to 64 {
+tir.func @to_nchw(%x: !tir.buffer<[1, 14, 14, 64], f32>, %y: !tir.buffer<[1, 64, 14, 14], f32>) {
+  tir.for %i0 = 0 to 1 {
+    tir.for %i1 = 0 to 64 {
+      tir.for %i2 = 0 to 14 {
+        tir.for %i3 = 0 to 14 {
+          tir.block "T" (%vn = spatial[1] %i0, %vc = spatial[64] %i1, %vh = spatial[14] %i2, %vw = spatial[14] %i3) {
+            %v = tir.load %x[%vn, %vh, %vw, %vc] : f32
+            tir.store %v, %y[%vn, %vc, %vh, %vw] : f32
+          }
+        }
+      }
+    }
+  }
+}
