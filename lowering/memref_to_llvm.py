@@ -166,6 +166,10 @@ class DimLowering(RewritePattern):
         dim = constant_int(op.index)
         if dim is None or not isinstance(op.source.type, MemRefType):
             raise LoweringError("memref.dim needs a ranked memref and a constant dimension")
+        rank = len(op.source.type.get_shape())
+        if not 0 <= dim < rank:
+            raise LoweringError(f"memref.dim: dimension {dim} is out of range for a memref "
+                                f"of rank {rank}")
         size = DescriptorReader(op.source, _emitter(rewriter)).size(dim)
         rewriter.replace(op, [], [size])
 

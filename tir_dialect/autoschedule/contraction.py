@@ -641,8 +641,8 @@ def _reduction_chunk(c: _Contraction, nr: int, item: int, mr: int) -> tuple[SSAV
         return None  # each weight is read once anyway
     for var, n in zip(c.reduce, sizes):
         rest = total // n
-        best = max((d for d in range(1, n) if n % d == 0 and d * rest * nr * item <= PANEL_BYTES),
-                   default=None)
+        limit = min(n - 1, PANEL_BYTES // max(1, rest * nr * item))  # small: no long search
+        best = next((d for d in range(limit, 0, -1) if n % d == 0), None)
         if best is not None and best >= 8:
             return var, best
     return None
