@@ -23,6 +23,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
+from xrelax.diagnostics import CompileError, location_prefix
 from xrelax.lowering.externs import Externs
 from xrelax.lowering.llvm_types import (
     PTR,
@@ -168,8 +169,8 @@ class DimLowering(RewritePattern):
             raise LoweringError("memref.dim needs a ranked memref and a constant dimension")
         rank = len(op.source.type.get_shape())
         if not 0 <= dim < rank:
-            raise LoweringError(f"memref.dim: dimension {dim} is out of range for a memref "
-                                f"of rank {rank}")
+            raise CompileError(f"{location_prefix(op)}error: memref.dim: dimension {dim} is out "
+                               f"of range for a memref of rank {rank}")
         size = DescriptorReader(op.source, _emitter(rewriter)).size(dim)
         rewriter.replace(op, [], [size])
 
