@@ -559,9 +559,10 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
 
     kchunk = _reduction_chunk(c, nr, itemsize(store.value.type), mr)
     chunk_loops: set[tir.ForOp] = set()
-    outer_loops, outer = outer_nest()
-    epilogue: _Epilogue | None = None
     lane_outer = kchunk is not None or _lane_operand_is_big(c, itemsize(store.value.type))
+    # unblocked: the other spatial loops go around the lane tiles
+    outer_loops, outer = outer_nest() if not lane_outer else ([], {})
+    epilogue: _Epilogue | None = None
     if kchunk is None:
         epilogue = _find_epilogue(c) if fuse_epilogue else None
 
@@ -593,8 +594,7 @@ def schedule_contraction(block: tir.BlockOp, target: Target, parallel: bool = Tr
         tiles = _dim_tiles(lane_ext, nr, lane_tile, c.lane.name_hint or "lane")
     except NoMatch:
         return False  # (blocked: the init is split off, which computes the same)
-    # unblocked: the other spatial loops go around the lane tiles
-    root = tiles if lane_outer else around(outer_loops, tiles)
+    root = around(outer_loops, tiles)
     if parallel and _work(c) >= PARALLEL_MIN_WORK:
         _parallelize(root, target, chunk_loops)
     anchor = c.chain[0]
@@ -618,8 +618,8 @@ PANEL_BYTES = 32 * 1024
 
 def _reduction_chunk(c: _Contraction, nr: int, item: int, mr: int) -> tuple[SSAValue, int] | None:
     """(reduce variable, chunk) when the reduction should be blocked: its lane
-    panel (all reduce iterations x NR lanes) is over twice PANEL_BYTES and
-    more than one row tile reads it. The outermost reduce variable with a
+    panel (all reduce iterations x NR lanes) is over CHUNK_ABOVE and more
+    than one row tile reads it. The outermost reduce variable with a
     static extent is cut into the largest divisor that keeps a chunk's panel
     within PANEL_BYTES (at least 8 iterations of it)."""
     if not c.reduce or c.block.init is None:

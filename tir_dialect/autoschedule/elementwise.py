@@ -86,10 +86,13 @@ def order_transposing_nest(nest: tir.ForOp) -> bool:
     n, h, c, w. What one iteration of the outer loops touches of either
     buffer (a [c, w] slab of both) then stays in L1, instead of one of them
     being walked with a large stride over the whole buffer."""
-    chain = perfect_nest_of(nest)
-    if chain is None:
+    blocks = [op for op in nest.walk() if isinstance(op, tir.BlockOp)]
+    if len(blocks) != 1:
         return False
-    block, loops = chain
+    block = blocks[0]
+    loops = perfect_nest(block)
+    if not loops or loops[0] is not nest:
+        return False
     if "reduce" in block.kinds or block.init is not None:
         return False
     var_of = {lp.induction_var: v for lp, v in zip(loops, block.iter_vars)}
@@ -112,22 +115,6 @@ def order_transposing_nest(nest: tir.ForOp) -> bool:
     by_var = dict(zip(block.iter_vars, loops))
     reorder([by_var[v] for v in wanted])
     return True
-
-
-def perfect_nest_of(nest: tir.ForOp) -> tuple[tir.BlockOp, list[tir.ForOp]] | None:
-    """(the block, its loops outermost first) when `nest` is a perfect nest of
-    one loop per level around a single block."""
-    loops = [nest]
-    while True:
-        inner = [op for op in loops[-1].body.block.ops]
-        if len(inner) != 1:
-            return None
-        if isinstance(inner[0], tir.ForOp):
-            loops.append(inner[0])
-        elif isinstance(inner[0], tir.BlockOp):
-            return inner[0], loops
-        else:
-            return None
 
 
 def _plain(nest: tir.ForOp) -> bool:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr, ModuleOp, StringAttr, f64, i64
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Attribute, Operation
 
 from xrelax.diagnostics import CompileError, verify_module
@@ -36,6 +36,7 @@ from xrelax.tir.schedule import inline
 from xrelax.tir.schedule import loops as lps
 from xrelax.tir.schedule import reduction as red
 from xrelax.tir.schedule.nest import ScheduleError, describe, kernel_of, loops_of
+from xrelax.tir.schedule.options import to_attribute
 from xrelax.tir.schedule.trace import Instruction, Trace
 
 
@@ -283,15 +284,8 @@ class Schedule:
 
 
 def to_attr(value: Any, primitive: str) -> Attribute:
-    if isinstance(value, Attribute):
-        return value
-    if isinstance(value, bool):
-        return IntegerAttr.from_bool(value)
-    if isinstance(value, int):
-        return IntegerAttr(value, i64)
-    if isinstance(value, float):
-        return FloatAttr(value, f64)
-    if isinstance(value, str):
-        return StringAttr(value)
+    """An annotation value as an attribute: a scalar or an attribute only."""
+    if isinstance(value, (Attribute, bool, int, float, str)):
+        return to_attribute(value)
     raise ScheduleError(f"{primitive}: cannot store {value!r} as an annotation "
                         "(use a bool, int, float, str or an attribute)")
