@@ -397,6 +397,29 @@ def _overflows(e: SymExpr, env: dict[str, SSAValue], ops: list[Operation]) -> SS
     return bad
 
 
+def _wide_div(kind: str, a: SSAValue, b: SSAValue, emit, flags: list[SSAValue]) -> SSAValue:
+    """floordiv or mod of two i128 values that must fit in 64 bits (their own
+    flags say when not), divided in 64 bits: a 128-bit division is a call of
+    libgcc's __divti3, which the JIT cannot resolve. A zero divisor, and
+    INT64_MIN / -1, are reported as overflows (and divide by 1 instead)."""
+    lo, hi = emit(arith.TruncIOp(a, i64)), emit(arith.TruncIOp(b, i64))
+
+    def narrow(c: int) -> SSAValue:
+        return emit(arith.ConstantOp(IntegerAttr(c, i64)))
+
+    # (tested on the 64-bit values: the division must not trap even when a or b
+    # does not fit, which their flags report)
+    zero = emit(arith.CmpiOp(hi, narrow(0), "eq"))
+    wraps = emit(arith.AndIOp(emit(arith.CmpiOp(lo, narrow(-(1 << 63)), "eq")),
+                              emit(arith.CmpiOp(hi, narrow(-1), "eq"))))
+    bad = emit(arith.OrIOp(zero, wraps))
+    flags.append(bad)
+    hi = emit(arith.SelectOp(bad, narrow(1), hi))
+    q = emit(arith.FloorDivSIOp(lo, hi))
+    v = q if kind == "floordiv" else emit(arith.SubiOp(lo, emit(arith.MuliOp(q, hi))))
+    return emit(arith.ExtSIOp(v, _I128))
+
+
 def _false(ops: list[Operation]) -> SSAValue:
     ops.append(arith.ConstantOp(IntegerAttr(0, IntegerType(1))))
     return ops[-1].results[0]
@@ -424,12 +447,7 @@ def _wide(e: SymExpr, env: dict[str, SSAValue], ops: list[Operation],
             if isinstance(atom, Call):
                 a, b = (_wide(x, env, ops, flags) for x in atom.args)
                 if atom.kind in ("floordiv", "mod"):  # b == 0 is reported as an overflow
-                    zero = emit(arith.CmpiOp(b, const(0), "eq"))
-                    flags.append(zero)
-                    b = emit(arith.SelectOp(zero, const(1), b))
-                    q = emit(arith.FloorDivSIOp(a, b))
-                    v = q if atom.kind == "floordiv" else emit(
-                        arith.SubiOp(a, emit(arith.MuliOp(q, b))))
+                    v = _wide_div(atom.kind, a, b, emit, flags)
                 else:
                     v = emit((arith.MinSIOp if atom.kind == "min" else arith.MaxSIOp)(a, b))
             else:
