@@ -5,7 +5,10 @@ Softmax and normalization (layer_norm, batch_norm, dropout) are in
 Window properties follow TVM: `strides`, `dilation` and `pool_size` are one or
 two ints ([h, w]); `padding` is one int, two ([h, w], both sides) or four
 (top, left, bottom, right). An output spatial size is
-`(size + pad_lo + pad_hi - dilation * (kernel - 1) - 1) floordiv stride + 1`.
+`(size + pad_lo + pad_hi - dilation * (kernel - 1) - 1) floordiv stride + 1`;
+pooling with `ceil_mode = true` rounds that division up instead, keeping a
+last window only if it starts inside the input or its left padding (TVM's,
+ONNX's and PyTorch's rule): see `ceil_window_dim`.
 
 Each op states its semantics, its type inference and its legalization here.
 """
@@ -23,7 +26,7 @@ from xrelax.relax.ops_linalg import require_dtype, require_equal, same_dtype
 from xrelax.relax.types import TensorType
 from xrelax.tir import compute as te
 from xrelax.tir.compute_expr import reduce_identity
-from xrelax.tir.symbolic import SymExpr, floordiv, floormod
+from xrelax.tir.symbolic import SymExpr, floordiv, floormod, prove_equal, sym_max, sym_min
 
 # ---- properties ------------------------------------------------------------------------
 
@@ -74,6 +77,35 @@ def window_dim(size: SymExpr, kernel: SymExpr | int, stride: int, pad_lo: int, p
     if out.is_const() and (out.value or 0) < 1:
         raise TypeInferenceError(f"{op_name}: the padded input {what} ({size + pad_lo + pad_hi}) "
                                  f"is smaller than the dilated window ({span})")
+    return out
+
+
+def ceil_window_dim(size: SymExpr, kernel: int, stride: int, pad_lo: int, pad_hi: int,
+                    dilation: int, op_name: str, what: str) -> SymExpr:
+    """The output size of a pooling window along one dim with ceil_mode: the
+    division rounds up, and a window is dropped when it would start past the
+    input and its left padding, i.e. at or beyond `size + pad_lo`.
+
+    With `pad_hi` below the span, rounding up adds at most one window, so the
+    rule is `min(ceil, windows that start inside)`, and both counts are
+    `floordiv(size + c, stride) + 1` for constants c: the smaller c wins. When
+    `pad_hi + stride <= span` (a 3 x 3 window of stride 2 and padding 1, say)
+    that is the rounded-up count, else the count of windows that start inside.
+    With a larger `pad_hi` the last window is dropped exactly when it starts
+    outside (ONNX's reference: `out -= 1` when `(out - 1) * stride >= size + pad_lo`)."""
+    span = (kernel - 1) * dilation + 1
+    ceil = floordiv(size + pad_lo + pad_hi - span + stride - 1, stride) + 1
+    if pad_hi + stride <= span:
+        out = ceil
+    elif pad_hi < span:
+        out = floordiv(size + pad_lo - 1, stride) + 1
+    else:  # ceil - [(ceil - 1) * stride >= size + pad_lo]
+        past = (ceil - 1) * stride - size - pad_lo + 1
+        out = ceil - sym_min(1, sym_max(0, past))
+    if out.is_const() and (out.value or 0) < 1:
+        raise TypeInferenceError(f"{op_name}: the padded input {what} ({size + pad_lo + pad_hi}) "
+                                 f"is smaller than the dilated window ({span}) by more than "
+                                 "ceil_mode allows (stride - 1)")
     return out
 
 
@@ -188,8 +220,10 @@ class Conv2dOp(TensorOp):
 
 class Pool2dOp(TensorOp):
     """A pooling window over the H and W dims of `data` [N, C, H, W]: properties
-    pool_size, strides, padding, dilation (see the module docstring); ceil_mode
-    must be false. The result is [N, C, OH, OW] of the data's dtype."""
+    pool_size, strides, padding, dilation (see the module docstring) and
+    ceil_mode (default false: see `ceil_window_dim`). Window elements past the
+    end of the padded input (only with ceil_mode) are left out of the window.
+    The result is [N, C, OH, OW] of the data's dtype."""
 
     data = operand_def(TensorType)
     result = result_def(TensorType)
@@ -207,28 +241,46 @@ class Pool2dOp(TensorOp):
     @classmethod
     def window(cls, props: dict[str, Any]) -> tuple[list[int], list[int], list[int], list[int]]:
         """(pool_size, strides, padding, dilation) from the properties."""
-        if flag(props, "ceil_mode", cls.name):
-            raise TypeInferenceError(f"{cls.name}: only ceil_mode = false is supported")
+        flag(props, "ceil_mode", cls.name)
         return (pair(props, "pool_size", cls.name), pair(props, "strides", cls.name),
                 padding4(props, cls.name), pair(props, "dilation", cls.name))
+
+    @classmethod
+    def out_dims(cls, h: SymExpr, w: SymExpr, props: dict[str, Any]) -> list[SymExpr]:
+        """[OH, OW] for an input of H x W."""
+        size, strides, pad, dilation = cls.window(props)
+        dim = ceil_window_dim if props["ceil_mode"] else window_dim
+        return [dim(h, size[0], strides[0], pad[0], pad[2], dilation[0], cls.name, "height"),
+                dim(w, size[1], strides[1], pad[1], pad[3], dilation[1], cls.name, "width")]
+
+    def overhang(self, x: te.Tensor) -> tuple[bool, bool]:
+        """Whether some window of the result reaches past the bottom (the right)
+        padding: only with ceil_mode, when it adds windows."""
+        if not self.prop("ceil_mode"):
+            return False, False
+        props = {**self.props(), "ceil_mode": False}
+        floor_hw = self.out_dims(x.shape[2], x.shape[3], props)
+        t = self.result.type
+        assert isinstance(t, TensorType) and t.dims is not None
+        return (not prove_equal(floor_hw[0], t.dims[2]), not prove_equal(floor_hw[1], t.dims[3]))
 
     @classmethod
     def infer(cls, types: Sequence[Attribute], props: dict[str, Any]) -> Attribute:
         data = image_operand(types[0], cls.name, "data", "NCHW")
         require_dtype(data.dtype, cls.name, cls.DTYPE_KIND)
-        size, strides, pad, dilation = cls.window(props)
+        cls.window(props)
         if "count_include_pad" in props:
             flag(props, "count_include_pad", cls.name)
         if data.dims is None:
             return TensorType(None, data.dtype, ndim=4)
         n, c, h, w = data.dims
-        oh = window_dim(h, size[0], strides[0], pad[0], pad[2], dilation[0], cls.name, "height")
-        ow = window_dim(w, size[1], strides[1], pad[1], pad[3], dilation[1], cls.name, "width")
-        return TensorType([n, c, oh, ow], data.dtype)
+        return TensorType([n, c, *cls.out_dims(h, w, props)], data.dtype)
 
     def window_reduce(self, x: te.Tensor, combiner: Any, pad_value: Any, name: str) -> te.Tensor:
-        """`combiner` over each window; elements in the padding read as `pad_value`."""
+        """`combiner` over each window; elements in the padding, and past the
+        end of the padded input, read as `pad_value`."""
         (kh, kw), (sh, sw), (top, left, bottom, right), (dh, dw) = self.window(self.props())
+        over_h, over_w = self.overhang(x)
         t = self.result.type
         assert isinstance(t, TensorType) and t.dims is not None
         ry, rx = te.reduce_axis(kh, "ry"), te.reduce_axis(kw, "rx")
@@ -236,8 +288,8 @@ class Pool2dOp(TensorOp):
         def reduce(nn: Any, cc: Any, yy: Any, xx: Any) -> Any:
             iy, ix = _at(yy, sh, ry, dh, top), _at(xx, sw, rx, dw, left)
             value = x[nn, cc, iy, ix]
-            cond = _all(_inside(iy, x.shape[2], top > 0, bottom > 0)
-                        + _inside(ix, x.shape[3], left > 0, right > 0))
+            cond = _all(_inside(iy, x.shape[2], top > 0, bottom > 0 or over_h)
+                        + _inside(ix, x.shape[3], left > 0, right > 0 or over_w))
             if cond is not None:
                 value = te.if_then_else(cond, value, pad_value)
             return combiner(value, axis=[ry, rx])
@@ -261,7 +313,8 @@ class MaxPool2dOp(Pool2dOp):
 class AvgPool2dOp(Pool2dOp):
     """The mean of each window. With count_include_pad (default false) padded
     elements count as zeros in the mean; without, the mean is over the elements
-    inside the input. Float dtypes only."""
+    inside the input. With ceil_mode, elements past the end of the padded input
+    do not count either way (as in ONNX and PyTorch). Float dtypes only."""
 
     name = "relax.avg_pool2d"
 
@@ -276,15 +329,24 @@ class AvgPool2dOp(Pool2dOp):
         assert isinstance(t, TensorType) and t.dims is not None
         (kh, kw), (sh, sw), (top, left, bottom, right), (dh, dw) = self.window(self.props())
         total = self.window_reduce(x, te.sum, 0, "pool_sum")
-        if self.prop("count_include_pad") or not (top or left or bottom or right):
+        include = bool(self.prop("count_include_pad"))
+        over_h, over_w = self.overhang(x)
+        if not (over_h or over_w) and (include or not (top or left or bottom or right)):
             return te.compute(t.dims, lambda *i: total[i] / float(kh * kw), name="pool_avg")
-        # the number of window elements inside the input, per output position
+        # the number of window elements counted, per output position: those inside
+        # the input, or (count_include_pad) inside the padded input
         ry, rx = te.reduce_axis(kh, "ry"), te.reduce_axis(kw, "rx")
-        h, w = x.shape[2], x.shape[3]
+        hi_h = x.shape[2] + bottom if include else x.shape[2]
+        hi_w = x.shape[3] + right if include else x.shape[3]
 
         def inside(yy: Any, xx: Any) -> Any:
             iy, ix = _at(yy, sh, ry, dh, top), _at(xx, sw, rx, dw, left)
-            cond = _all(_inside(iy, h, True, True) + _inside(ix, w, True, True))
+            # (a window never starts before the left padding, nor ends past the
+            # bottom one without an overhang)
+            cond = _all(_inside(iy, hi_h, top > 0 and not include,
+                                over_h or (bottom > 0 and not include))
+                        + _inside(ix, hi_w, left > 0 and not include,
+                                  over_w or (right > 0 and not include)))
             return te.sum(te.if_then_else(cond, te.const(1, x.dtype), te.const(0, x.dtype)),
                           axis=[ry, rx])
 

@@ -330,7 +330,7 @@ def test_window_output_sizes_are_symbolic():
     ("conv2d", [[1, 4, 8, 8], [6, 4, 3, 3]], {"strides": [0, 1]}, r"strides must be >= 1"),
     ("conv2d", [[1, 4, 8, 8], [6, 4, 3, 3]], {"padding": [1, 1, 1]}, r"padding must be a list of"),
     ("conv2d", [[1, 4, 8, 8], [6, 4, 3, 3]], {"groups": True}, r"groups must be a positive integer"),
-    ("max_pool2d", [[1, 4, 8, 8]], {"ceil_mode": True}, r"only ceil_mode = false"),
+    ("max_pool2d", [[1, 4, 8, 8]], {"ceil_mode": 1}, r"ceil_mode must be true or false"),
     ("avg_pool2d", [[1, 4, 8, 8]], {"count_include_pad": 1}, r"count_include_pad must be true or"),
     ("max_pool2d", [[1, 4, 8, 8]], {"pool_size": [5, 5], "dilation": 2}, r"dilated window \(9\)"),
     ("avg_pool2d", [[1, 4, 8, 8]], {"_dtype": "i32"}, r"needs a float dtype, got i32"),

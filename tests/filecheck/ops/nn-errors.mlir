@@ -74,9 +74,18 @@ relax.func @conv_wrong_result(%x: !relax.tensor<[n, 4, h, w], f32>, %wt: !relax.
 
 // -----
 
-relax.func @ceil_mode(%x: !relax.tensor<[1, 4, 8, 8], f32>) -> !relax.tensor<[1, 4, 4, 4], f32> {
-  // CHECK: {{.*}}nn-errors.mlir:[[# @LINE + 1]]:3: error: relax.max_pool2d: only ceil_mode = false is supported
-  %y = relax.max_pool2d %x {pool_size = 2, strides = 2, ceil_mode = true} : !relax.tensor<[1, 4, 4, 4], f32>
+// with ceil_mode, 7 rows pooled by 2 (stride 2) give 4 rows, not 3
+relax.func @ceil_mode(%x: !relax.tensor<[1, 4, 7, 7], f32>) -> !relax.tensor<[1, 4, 3, 3], f32> {
+  // CHECK: {{.*}}nn-errors.mlir:[[# @LINE + 1]]:3: error: relax.max_pool2d: the result type !relax.tensor<[1, 4, 3, 3], f32> does not match the inferred type !relax.tensor<[1, 4, 4, 4], f32>
+  %y = relax.max_pool2d %x {pool_size = 2, strides = 2, ceil_mode = true} : !relax.tensor<[1, 4, 3, 3], f32>
+  relax.return %y : !relax.tensor<[1, 4, 3, 3], f32>
+}
+
+// -----
+
+relax.func @ceil_mode_flag(%x: !relax.tensor<[1, 4, 8, 8], f32>) -> !relax.tensor<[1, 4, 4, 4], f32> {
+  // CHECK: {{.*}}nn-errors.mlir:[[# @LINE + 1]]:3: error: relax.max_pool2d: ceil_mode must be true or false, got 1
+  %y = relax.max_pool2d %x {pool_size = 2, strides = 2, ceil_mode = 1} : !relax.tensor<[1, 4, 4, 4], f32>
   relax.return %y : !relax.tensor<[1, 4, 4, 4], f32>
 }
 
