@@ -7,7 +7,9 @@ Window properties are lists with one int per spatial dim (`strides`,
 then every end (ONNX's order; for 2-D that is top, left, bottom, right, as in
 `relax.conv2d`). Spatial output sizes:
 
-- convolution and pooling: `(size + lo + hi - dilation * (kernel - 1) - 1) floordiv stride + 1`;
+- convolution and pooling: `(size + lo + hi - dilation * (kernel - 1) - 1) floordiv stride + 1`
+  (pooling with `ceil_mode = true` rounds up, as `relax.max_pool2d` does: see
+  `ops_nn.ceil_window_dim`);
 - transposed convolution: `stride * (size - 1) + output_padding + dilation * (kernel - 1) + 1 - lo - hi`.
 
 Each op states its semantics, its type inference and its legalization here.
@@ -24,11 +26,11 @@ from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, result_def
 from xrelax.relax.op_base import TensorOp, TypeInferenceError, tensor_operand
 from xrelax.relax.ops_linalg import require_dtype, require_equal, same_dtype
 from xrelax.relax.ops_manip import result_dims
-from xrelax.relax.ops_nn import flag, int_list, window_dim
+from xrelax.relax.ops_nn import ceil_window_dim, flag, int_list, window_dim
 from xrelax.relax.types import TensorType
 from xrelax.tir import compute as te
 from xrelax.tir.compute_expr import reduce_identity
-from xrelax.tir.symbolic import SymExpr, floordiv, floormod
+from xrelax.tir.symbolic import SymExpr, floordiv, floormod, prove_equal
 
 
 def per_dim(props: dict[str, Any], key: str, op_name: str, k: int, minimum: int) -> list[int]:
@@ -250,9 +252,12 @@ class Conv3dTransposeOp(ConvTransposeNdOp):
 
 
 class PoolNdOp(WindowOp):
-    """A pooling window over the spatial dims of [N, C, *spatial]."""
+    """A pooling window over the spatial dims of [N, C, *spatial]; with
+    ceil_mode (default false) the output sizes round up and window elements
+    past the end of the padded input are left out (as in `relax.max_pool2d`)."""
 
     pool_size = opt_prop_def(Attribute)
+    ceil_mode = opt_prop_def(Attribute)
 
     @classmethod
     def window(cls, props: dict[str, Any]) -> tuple[list[int], list[int], list[int], list[int],
@@ -269,32 +274,55 @@ class PoolNdOp(WindowOp):
         data = spatial_operand(types[0], cls.name, "data", k)
         require_dtype(data.dtype, cls.name, "float" if "count_include_pad" in cls.DEFAULTS
                       else "numeric")
-        size, strides, lo, hi, dil = cls.window(props)
+        cls.window(props)
         if "count_include_pad" in props:
             flag(props, "count_include_pad", cls.name)
         if data.dims is None:
             return TensorType(None, data.dtype, ndim=k + 2)
         n, c, *sizes = data.dims
-        out = [window_dim(s, kk, st, a, b, d, cls.name, f"dim {j}")
-               for j, (s, kk, st, a, b, d) in enumerate(zip(sizes, size, strides, lo, hi, dil))]
-        return TensorType([n, c, *out], data.dtype)
+        return TensorType([n, c, *cls.out_dims(sizes, props)], data.dtype)
+
+    @classmethod
+    def out_dims(cls, sizes: Sequence[SymExpr], props: dict[str, Any]) -> list[SymExpr]:
+        size, strides, lo, hi, dil = cls.window(props)
+        dim = ceil_window_dim if flag(props, "ceil_mode", cls.name) else window_dim
+        return [dim(s, kk, st, a, b, d, cls.name, f"dim {j}")
+                for j, (s, kk, st, a, b, d) in enumerate(zip(sizes, size, strides, lo, hi, dil))]
+
+    def overhang(self, sizes: Sequence[SymExpr]) -> list[bool]:
+        """Per spatial dim: whether some window reaches past the end of the
+        padded input (only with ceil_mode, when it adds windows)."""
+        props = self.props()
+        if not props["ceil_mode"]:
+            return [False] * len(sizes)
+        floor = self.out_dims(sizes, {**props, "ceil_mode": False})
+        return [not prove_equal(f, d) for f, d in zip(floor, result_dims(self)[2:])]
 
     def window_reduce(self, x: te.Tensor, combiner: Any, pad_value: Any, name: str,
                       count: bool = False) -> te.Tensor:
+        """combiner over each window (padding and the overhang read as
+        pad_value); with `count`, the number of window elements inside the
+        input (count_include_pad: inside the padded input)."""
         size, strides, lo, hi, dil = self.window(self.props())
         red = [te.reduce_axis(kk, f"r{j}") for j, kk in enumerate(size)]
         sizes = x.shape[2:]
+        over = self.overhang(sizes)
+        include = count and bool(self.props().get("count_include_pad"))
 
         def reduce(*idx: Any) -> Any:
             nn, cc, *pos = idx
             at = [p * s + r * d - a for p, s, r, d, a in zip(pos, strides, red, dil, lo)]
-            guard = _all([_inside(v, sz) for v, sz, a, b in zip(at, sizes, lo, hi) if a or b])
+            if include:  # (a window never starts before the padding)
+                guard = _all([v < sz + b for v, sz, b, o in zip(at, sizes, hi, over) if o])
+            else:
+                guard = _all([_inside(v, sz) for v, sz, a, b, o in zip(at, sizes, lo, hi, over)
+                              if a or b or o])
             if count:
                 one, zero = te.const(1, x.dtype), te.const(0, x.dtype)
                 value = one if guard is None else te.if_then_else(guard, one, zero)
                 return combiner(value, axis=red)
-            safe = [te.maximum(te.minimum(v, sz - 1), 0) if (a or b) else v
-                    for v, sz, a, b in zip(at, sizes, lo, hi)]
+            safe = [te.maximum(te.minimum(v, sz - 1), 0) if (a or b or o) else v
+                    for v, sz, a, b, o in zip(at, sizes, lo, hi, over)]
             value = x[(nn, cc, *safe)]
             if guard is not None:
                 value = te.if_then_else(guard, value, pad_value)
@@ -310,7 +338,8 @@ class MaxPool3dOp(PoolNdOp):
     name = "relax.max_pool3d"
     NDIM: ClassVar[int] = 3
     DEFAULTS: ClassVar[dict[str, Any]] = {"pool_size": [1] * 3, "strides": [1] * 3,
-                                          "padding": [0] * 6, "dilation": [1] * 3}
+                                          "padding": [0] * 6, "dilation": [1] * 3,
+                                          "ceil_mode": False}
 
     def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
         (x,) = inputs
@@ -328,14 +357,14 @@ class AvgPool3dOp(PoolNdOp):
     count_include_pad = opt_prop_def(Attribute)
     DEFAULTS: ClassVar[dict[str, Any]] = {"pool_size": [1] * 3, "strides": [1] * 3,
                                           "padding": [0] * 6, "dilation": [1] * 3,
-                                          "count_include_pad": False}
+                                          "count_include_pad": False, "ceil_mode": False}
 
     def legalize(self, inputs: Sequence[te.Tensor]) -> te.Tensor:
         (x,) = inputs
         size = self.window(self.props())[0]
         total = self.window_reduce(x, te.sum, te.const(0, x.dtype), "pool_sum")
         dims = result_dims(self)
-        if self.prop("count_include_pad"):
+        if self.prop("count_include_pad") and not any(self.overhang(x.shape[2:])):
             scale = 1.0 / (size[0] * size[1] * size[2])
             return te.compute(dims, lambda *i: total[i] * scale, name="pool_avg")
         count = self.window_reduce(x, te.sum, None, "pool_count", count=True)

@@ -12,6 +12,7 @@ from xrelax.diagnostics import CompileError
 from xrelax.lowering.runtime import compile_module
 from xrelax.relax.builder import ModuleBuilder
 from xrelax.relax.op_base import TypeInferenceError, to_attr
+from xrelax.relax.ops_conv_nd import AvgPool3dOp, MaxPool3dOp
 from xrelax.relax.ops_nn import AvgPool2dOp, MaxPool2dOp
 from xrelax.relax.types import TensorType
 from xrelax.tir.symbolic import var
@@ -32,26 +33,27 @@ def out_size(size, k, s, lo, hi, d, ceil):
 
 def pool_ref(x, kind, k, s, pads, d, include=False):
     """Each window over the elements inside the input; an average divides by
-    those inside the input, or inside the padded input (count_include_pad)."""
-    top, left, bottom, right = pads
-    H, W = x.shape[2:]
-    oh = out_size(H, k[0], s[0], top, bottom, d[0], True)
-    ow = out_size(W, k[1], s[1], left, right, d[1], True)
-    out = np.zeros((*x.shape[:2], oh, ow), x.dtype)
-    for i, j in itertools.product(range(oh), range(ow)):
+    those inside the input, or inside the padded input (count_include_pad).
+    Any number of spatial dims; pads are every begin, then every end."""
+    dims = len(k)
+    lo, hi, sizes = pads[:dims], pads[dims:], x.shape[2:]
+    outs = [out_size(*a, True) for a in zip(sizes, k, s, lo, hi, d)]
+    out = np.zeros((*x.shape[:2], *outs), x.dtype)
+    for pos in itertools.product(*map(range, outs)):
         vals, count = [], 0
-        for r, q in itertools.product(range(k[0]), range(k[1])):
-            iy, ix = i * s[0] - top + r * d[0], j * s[1] - left + q * d[1]
-            inside = 0 <= iy < H and 0 <= ix < W
-            padded = iy < H + bottom and ix < W + right
+        for taps in itertools.product(*map(range, k)):
+            at = [p * st - a + t * dd for p, st, a, t, dd in zip(pos, s, lo, taps, d)]
+            inside = all(0 <= i < n for i, n in zip(at, sizes))
+            padded = all(i < n + b for i, n, b in zip(at, sizes, hi))
             if inside:
-                vals.append(x[:, :, iy, ix])
+                vals.append(x[(slice(None), slice(None), *at)])
             count += padded if include else inside
         if kind == "max":
-            out[:, :, i, j] = np.max(vals, axis=0)
+            out[(slice(None), slice(None), *pos)] = np.max(vals, axis=0)
         else:
             with np.errstate(invalid="ignore"):  # no element inside: 0 / 0, as compiled
-                out[:, :, i, j] = np.sum(vals, axis=0, dtype=np.float64) / count
+                out[(slice(None), slice(None), *pos)] = np.sum(vals, axis=0,
+                                                               dtype=np.float64) / count
     return out
 
 
@@ -67,10 +69,18 @@ CASES = {
     "avg_nopad_incl": ("avg", [2, 2], [3, 3], [0, 0, 0, 0], [1, 1], True, [1, 3, h, w], "f32"),
     "avg_asym": ("avg", [2, 3], [2, 2], [1, 0, 1, 1], [1, 1], True, [2, 1, 5, 6], "f32"),
     "avg_dil": ("avg", [3, 2], [2, 3], [2, 1, 2, 1], [2, 2], False, [1, 1, h, w], "f32"),
+    "max_3d": ("max", [2, 3, 2], [2, 2, 3], [0, 1, 0, 0, 1, 1], [1, 1, 1], False,
+               [1, 2, 5, h, w], "f32"),
+    "avg_3d_incl": ("avg", [3, 2, 2], [2, 2, 2], [1, 0, 1, 1, 1, 0], [1, 1, 1], True,
+                    [2, 1, 6, h, w], "f32"),
+    "avg_3d_excl": ("avg", [2, 2, 3], [3, 2, 2], [0, 1, 1, 1, 0, 1], [1, 2, 1], False,
+                    [1, 2, 4, h, w], "f32"),
 }
 
 
-def _op(kind):
+def _op(kind, dims=2):
+    if dims == 3:
+        return MaxPool3dOp if kind == "max" else AvgPool3dOp
     return MaxPool2dOp if kind == "max" else AvgPool2dOp
 
 
@@ -85,7 +95,7 @@ def _props(case):
 def module_text() -> str:
     funcs = []
     for name, case in CASES.items():
-        op, props = _op(case[0]), _props(case)
+        op, props = _op(case[0], len(case[1])), _props(case)
         t = TensorType(case[6], case[7])
         result = op.infer([t], {**op.DEFAULTS, **props})
         attrs = ", ".join(f"{k} = {to_attr(v)}" for k, v in props.items())
@@ -113,17 +123,16 @@ def _shapes(case):
         return [tuple(dims)]
     sizes = [(1, 1), (2, 3), (4, 4), (5, 7), (6, 6), (8, 5), (11, 9)]
     return [tuple(d if isinstance(d, int) else (2 if d is n else hw[0 if d is h else 1])
-                  for d in dims) for hw in sizes]
+                  for d in dims) for hw in (sizes if len(dims) == 4 else sizes[1::2])]
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_ceil_mode_numbers(exe, name):
     case = CASES[name]
     kind, k, s, pads, d, include = case[:6]
+    nd = len(k)
     for shape in _shapes(case):
-        oh = out_size(shape[2], k[0], s[0], pads[0], pads[2], d[0], True)
-        ow = out_size(shape[3], k[1], s[1], pads[1], pads[3], d[1], True)
-        if oh < 1 or ow < 1:
+        if any(out_size(*a, True) < 1 for a in zip(shape[2:], k, s, pads[:nd], pads[nd:], d)):
             continue
         x = _input(case, shape)
         got, want = exe[name](x), pool_ref(x, kind, k, s, pads, d, include)
@@ -139,8 +148,8 @@ def test_reference_agrees_with_onnx():
 
     for name, case in CASES.items():
         kind, k, s, pads, d, include = case[:6]
-        shape = (1, 2, 7, 6)
-        attrs = {"kernel_shape": k, "strides": s, "pads": pads[:2] + pads[2:],
+        shape = (1, 2, 7, 6) if len(k) == 2 else (1, 2, 5, 4, 6)
+        attrs = {"kernel_shape": k, "strides": s, "pads": pads,
                  "dilations": d, "ceil_mode": 1}
         if kind == "avg":
             attrs["count_include_pad"] = int(include)
@@ -217,3 +226,48 @@ relax.func @main(%x: !relax.tensor<[1, 1, 1, 4], f32>) -> !relax.tensor<ndim=4, 
                                            r"input height \(1\) is smaller than the dilated "
                                            r"window \(4\) by more than ceil_mode allows"):
         compile_module(text, filename="pool.mlir")
+
+
+# ---- the ONNX importer passes ceil_mode through ------------------------------------------
+
+
+def _onnx_model(op_type, shape, **attrs):
+    from onnx import TensorProto, helper
+
+    node = helper.make_node(op_type, ["x"], ["y"], **attrs)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, shape)], [helper.make_tensor_value_info("y", TensorProto.FLOAT,
+                                                                         None)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
+
+
+@pytest.mark.parametrize("op_type,attrs,shape", [
+    ("MaxPool", {"kernel_shape": [3, 3], "strides": [2, 2]}, ["n", 2, "h", "w"]),
+    ("AveragePool", {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1],
+                     "count_include_pad": 1}, ["n", 2, "h", "w"]),
+    ("AveragePool", {"kernel_shape": [2, 3], "strides": [3, 2], "pads": [0, 1, 1, 0]},
+     [1, 2, "h", "w"]),
+    ("MaxPool", {"kernel_shape": [3], "strides": [2], "pads": [1, 0]}, [1, 3, "w"]),
+    ("AveragePool", {"kernel_shape": [2, 2, 3], "strides": [2, 2, 2], "pads": [0, 1, 0, 1, 0, 1],
+                     "count_include_pad": 1}, [1, 1, 5, "h", "w"]),
+    # LpPool: the mean (count_include_pad) times the kernel size, as ONNX's reference does
+    ("LpPool", {"kernel_shape": [3, 2], "strides": [2, 2], "pads": [1, 0, 1, 0], "p": 2},
+     [1, 2, "h", "w"]),
+])
+def test_onnx_pools_with_ceil_mode(op_type, attrs, shape):
+    pytest.importorskip("onnx")
+    from onnx.reference import ReferenceEvaluator
+
+    from xrelax.relax.frontend import from_onnx
+
+    model = _onnx_model(op_type, shape, ceil_mode=1, **attrs)
+    module = from_onnx(model)
+    assert "ceil_mode = true" in str(module)
+    exe = compile_module(module)
+    for sizes in [(2, 7, 6), (1, 4, 9), (1, 5, 5)]:
+        concrete = [sizes[0] if d == "n" else sizes[1] if d == "h" else
+                    sizes[2] if d == "w" else d for d in shape]
+        x = RNG.standard_normal(concrete).astype(np.float32)
+        want = ReferenceEvaluator(model).run(None, {"x": x})[0]
+        np.testing.assert_allclose(exe["main"](x), want, rtol=1e-5, atol=1e-5,
+                                   err_msg=str(concrete))

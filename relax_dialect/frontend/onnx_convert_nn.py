@@ -3,8 +3,10 @@ Gemm, MatMul, Softmax / LogSoftmax / Hardmax.
 
 Windows: 1-D convolutions and pools run as 2-D ones over a height of 1;
 2-D map to `relax.conv2d` / `max_pool2d` / `avg_pool2d`; 3-D to the N-d ops
-of `ops_conv_nd.py`. `auto_pad` and `ceil_mode` become explicit padding
-(`window_pads`), which needs static spatial dims unless the stride is 1.
+of `ops_conv_nd.py`. `auto_pad` becomes explicit padding (`window_pads`), which
+needs static spatial dims unless the stride is 1. `ceil_mode` is passed to the
+relax pools (LpPool too: its mean times the kernel size, as in ONNX's reference
+and PyTorch).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from xrelax.relax.frontend.onnx_convert_shape import norm_axis, prod
 from xrelax.relax.frontend.onnx_registry import Node, converter
 from xrelax.relax.frontend.onnx_values import Known, Value, elem_of_relax, numpy_dtype_of
 from xrelax.tir.compute_expr import is_float
-from xrelax.tir.symbolic import SymExpr
 from xrelax.tir.types import dtype_name
 
 # ---- window geometry ------------------------------------------------------------------
@@ -28,7 +29,7 @@ from xrelax.tir.types import dtype_name
 class Window:
     """Kernel, strides, dilations and the padding of each spatial dim."""
 
-    def __init__(self, node: Node, spatial: list[Any], kernel: list[int], ceil_mode: bool = False):
+    def __init__(self, node: Node, spatial: list[Any], kernel: list[int]):
         k = len(spatial)
         self.kernel = kernel
         self.strides = node.attr("strides", [1] * k)
@@ -41,7 +42,6 @@ class Window:
         if any(s < 1 for s in self.strides) or any(d < 1 for d in self.dilations):
             raise node.fail("strides and dilations must be positive")
         self.begin, self.end = list(pads[:k]), list(pads[k:])
-        self.extra = [0] * k  # padding added by ceil_mode, not counted as padding
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
             for j, (size, kk, s, d) in enumerate(zip(spatial, kernel, self.strides,
                                                      self.dilations)):
@@ -59,22 +59,10 @@ class Window:
             self.begin, self.end = [0] * k, [0] * k
         elif auto_pad != "NOTSET":
             raise node.fail(f"auto_pad = '{auto_pad}' is not supported")
-        if ceil_mode:
-            for j, (size, kk, s, d) in enumerate(zip(spatial, kernel, self.strides,
-                                                     self.dilations)):
-                span = (kk - 1) * d + 1
-                padded = SymExpr.lift(size) + self.begin[j] + self.end[j]
-                if not padded.is_const():
-                    raise node.fail(f"ceil_mode = 1 needs static spatial dims (dim {j} is {size})")
-                p = padded.value or 0
-                out = -(-(p - span) // s) + 1
-                if (out - 1) * s >= (size + self.begin[j]):  # a window starting in the padding
-                    out -= 1
-                self.extra[j] = max((out - 1) * s + span - p, 0)
 
     def padding(self) -> list[int]:
-        """relax order: every begin, then every end (extra ceil-mode padding included)."""
-        return self.begin + [e + x for e, x in zip(self.end, self.extra)]
+        """relax order: every begin, then every end."""
+        return self.begin + self.end
 
 
 def _spatial_kernel(node: Node, weight_dims: list[Any] | None, k: int) -> list[int]:
@@ -207,10 +195,10 @@ def _pool(node: Node, kind: str, count_pads: bool | None = None) -> SSAValue:
     k = _check_rank(node)
     dims = node.shape(0)
     ceil_mode = bool(node.attr("ceil_mode", 0)) if node.opset >= 10 else False
-    window = Window(node, dims[2:], _spatial_kernel(node, None, k), ceil_mode)
+    window = Window(node, dims[2:], _spatial_kernel(node, None, k))
     if kind == "max" and node.opset < 10 and node.has("dilations"):
         raise node.fail("dilations are not defined before opset 10")
-    props: dict[str, Any] = {}
+    props: dict[str, Any] = {"ceil_mode": True} if ceil_mode else {}
     include = False
     if kind == "avg":
         include = bool(node.attr("count_include_pad", 0)) if count_pads is None else count_pads
@@ -224,27 +212,7 @@ def _pool(node: Node, kind: str, count_pads: bool | None = None) -> SSAValue:
     else:
         y = node.op(f"{kind}_pool{k}d", x, pool_size=window.kernel, strides=window.strides,
                     padding=window.padding(), dilation=window.dilations, **props)
-    if include and any(window.extra):
-        y = node.op("multiply", y, _ceil_divisor_fix(node, window, dims[2:]))
     return y
-
-
-def _ceil_divisor_fix(node: Node, w: Window, spatial: list[Any]) -> Known:
-    """With count_include_pad, windows that reach into the ceil-mode overhang
-    average over the padded input only: kernel size / that count, per output."""
-    factors = []
-    for j, size in enumerate(spatial):
-        span = (w.kernel[j] - 1) * w.dilations[j] + 1
-        limit = size + w.begin[j] + w.end[j]
-        out = (limit + w.extra[j] - span) // w.strides[j] + 1
-        starts = np.arange(out) * w.strides[j]
-        taps = starts[:, None] + np.arange(w.kernel[j])[None, :] * w.dilations[j]
-        factors.append(w.kernel[j] / (taps < limit).sum(axis=1))
-    grid = factors[0]
-    for f in factors[1:]:
-        grid = np.multiply.outer(grid, f)
-    elem = elem_of_relax(node.dtype(0))
-    return Known(grid.astype(numpy_dtype_of(elem)), elem)
 
 
 @converter("MaxPool")
