@@ -4,6 +4,12 @@
     jit.call("f", a, b, 3)                # calls _mlir_ciface_f (see lowering/func_to_llvm.py)
     jit.function_address("f")             # raw address of any function
     jit.llvm_ir(optimized=False)          # LLVM IR text before / after optimization
+    jit.object_code                       # the machine code, as an ELF object file
+    NativeCode(jit.object_code)           # that code linked again, without the IR
+
+The code is generated as an object file (`TargetMachine.emit_object`) and
+linked by MCJIT (`add_object_file`), the same way whether it was just compiled
+or read back from a saved executable or the compile cache (lowering/cache.py).
 
 `call` checks every array argument against the function's signature (dtype,
 rank, static sizes, C-contiguity) and raises `JitArgumentError` before any
@@ -15,6 +21,7 @@ the argument arrays, which is then returned as is.
 import ctypes
 import ctypes.util
 import functools
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -148,39 +155,100 @@ def _dispose_pass_manager(mpm: Any) -> None:
         mpm.detach()
 
 
-class JitModule:
+def _host_target_machine(opt_level: int) -> llvm.TargetMachine:
+    """A target machine for this CPU (a new one for each use: one handed to an
+    MCJIT engine must not be reused)."""
+    target = llvm.Target.from_triple(llvm.get_process_triple())
+    return target.create_target_machine(
+        cpu=llvm.get_host_cpu_name(),
+        features=llvm.get_host_cpu_features().flatten(),
+        opt=min(opt_level, 3),
+        jit=True,
+    )
+
+
+Progress = Callable[[str, float], None]
+
+
+class NativeCode:
+    """Object code for this CPU, linked into this process by MCJIT.
+
+    `NativeCode(object_code)` is what a saved executable or a cache entry
+    loads: no IR, no compiler. External symbols resolve against the process
+    (libc, libm, libgomp) and llvmlite's added symbols (the packed-call entry)."""
+
+    def __init__(self, object_code: bytes, renamed: dict[str, str] | None = None) -> None:
+        _init_llvm()
+        self.object_code = object_code
+        self._renamed = renamed or {}
+        empty = llvm.parse_assembly("")
+        empty.triple = llvm.get_process_triple()
+        self._engine = llvm.create_mcjit_compiler(empty, _host_target_machine(3))
+        try:
+            self._engine.add_object_file(llvm.ObjectFileRef.from_data(object_code))
+            self._engine.finalize_object()
+        except RuntimeError as e:
+            raise JitError(f"LLVM could not link the object code: {e}") from e
+        self._functions: dict[str, Any] = {}
+
+    def llvm_ir(self, optimized: bool = True) -> str:
+        raise JitError("this code was loaded as object code: it has no LLVM IR "
+                       "(compile the module to see it)")
+
+    def function_address(self, name: str) -> int:
+        """Address of function `name` in the compiled code (KeyError if absent)."""
+        addr = self._engine.get_function_address(self._renamed.get(name, name))
+        if not addr:
+            raise KeyError(f"no function named {name!r} in the compiled module")
+        return addr
+
+    def packed_entry(self, name: str) -> Callable[[int], None]:
+        """For callers that validate their own arguments (the relax runtime):
+        `_mlir_packed_NAME`, called with the address of its pack of slots (see
+        lowering/func_to_llvm.py, `packed_wrapper`); only for the functions
+        given as `packed` when compiling."""
+        key = PACKED_PREFIX + name
+        if key not in self._functions:
+            proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+            self._functions[key] = proto(self.function_address(key))
+        return self._functions[key]
+
+
+class JitModule(NativeCode):
     """An llvm-dialect module compiled to native code in this process."""
 
     def __init__(self, module: ModuleOp, opt_level: int = 3,
-                 packed: dict[str, list[str | int]] | None = None) -> None:
+                 packed: dict[str, list[str | int]] | None = None,
+                 progress: Progress | None = None) -> None:
         """`packed`: public functions that also get a packed entry point
-        (see `packed_entry`), with the mode of each argument."""
+        (see `packed_entry`), with the mode of each argument. `progress` is
+        called with each stage's name and seconds: translation to LLVM IR,
+        LLVM optimization, code generation (the object code), linking."""
         _init_llvm()
+        clock = _Clock(progress)
         self.module = module
         self._signatures = _ciface_signatures(module)
         for name, modes in (packed or {}).items():
             module.body.block.add_op(packed_wrapper(name, self._signatures[name], modes))
         apply_noalias(module)
-        self._renamed = _prefix_internal_symbols(module)
+        renamed = _prefix_internal_symbols(module)
         self._ir_before = str(_translate(module))
         try:
             mod = llvm.parse_assembly(self._ir_before)
             mod.verify()
         except RuntimeError as e:
             raise JitError(f"LLVM rejected the translated module: {e}") from e
-        target = llvm.Target.from_triple(mod.triple or llvm.get_process_triple())
-        self._tm = target.create_target_machine(
-            cpu=llvm.get_host_cpu_name(),
-            features=llvm.get_host_cpu_features().flatten(),
-            opt=min(opt_level, 3),
-            jit=True,
-        )
+        mod.triple = mod.triple or llvm.get_process_triple()
+        self._tm = _host_target_machine(opt_level)
+        clock.stage("translate to LLVM IR")
         if opt_level > 0:
             _optimize(mod, self._tm, opt_level)
+            clock.stage("LLVM optimization")
         self._ir_after = str(mod)
-        self._engine = llvm.create_mcjit_compiler(mod, self._tm)
-        self._engine.finalize_object()
-        self._functions: dict[str, Any] = {}
+        object_code = self._tm.emit_object(mod)
+        clock.stage("code generation")
+        super().__init__(object_code, renamed)
+        clock.stage("link")
 
     def llvm_ir(self, optimized: bool = True) -> str:
         """LLVM IR text after (default) or before optimization."""
@@ -189,13 +257,6 @@ class JitModule:
     def assembly(self) -> str:
         """Native assembly of the optimized module."""
         return self._tm.emit_assembly(llvm.parse_assembly(self._ir_after))
-
-    def function_address(self, name: str) -> int:
-        """Address of function `name` in the compiled code (KeyError if absent)."""
-        addr = self._engine.get_function_address(self._renamed.get(name, name))
-        if not addr:
-            raise KeyError(f"no function named {name!r} in the compiled module")
-        return addr
 
     def call(self, name: str, *args: Any) -> Any:
         """Call public function `name` with numpy arrays (memrefs) and Python scalars.
@@ -220,17 +281,6 @@ class JitModule:
         values = [_unmarshal(getattr(results, f"r{i}"), t, args) for i, t in enumerate(outputs)]
         return values[0] if len(values) == 1 else tuple(values)
 
-    def packed_entry(self, name: str) -> Callable[[int], None]:
-        """For callers that validate their own arguments (the relax runtime):
-        `_mlir_packed_NAME`, called with the address of its pack of slots (see
-        lowering/func_to_llvm.py, `packed_wrapper`); only for the functions
-        given as `packed` when compiling."""
-        key = PACKED_PREFIX + name
-        if key not in self._functions:
-            proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-            self._functions[key] = proto(self.function_address(key))
-        return self._functions[key]
-
     def _c_function(self, name: str, ft: FunctionType):
         if name not in self._functions:
             params = [ctypes.c_void_p] if ft.outputs.data else []
@@ -241,6 +291,19 @@ class JitModule:
             proto = ctypes.CFUNCTYPE(None, *params)
             self._functions[name] = proto(self.function_address(CIFACE_PREFIX + name))
         return self._functions[name]
+
+
+class _Clock:
+    """Reports the seconds since the previous stage to `progress`."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.start = progress, time.perf_counter()
+
+    def stage(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.progress is not None:
+            self.progress(name, now - self.start)
+        self.start = now
 
 
 INTERNAL_PREFIX = "__relax_"

@@ -26,7 +26,7 @@ code (their shape must be known) and the returned array is copied into them.
 from __future__ import annotations
 
 import ctypes
-import itertools
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,7 +82,15 @@ class Site:
 
 
 SITES: dict[int, Site] = {}
-_site_ids = itertools.count(1)
+
+
+def site_id(site: Site) -> int:
+    """A call site's number, made from what the site is: the same site gets the
+    same number in every process, so that code read back from a saved
+    executable or the compile cache finds its site (lowering/cache.py)."""
+    text = "\0".join([site.func_name, str(site.dps), *map(str, site.arg_types), "->",
+                      *map(str, site.out_types), site.where])
+    return (int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 2) | 1
 
 
 def _slots(t: Attribute, where: rx.Operation) -> int:
@@ -113,8 +121,9 @@ def lower_packed_call(fl: FunctionLowering, op: rx.CallPackedOp | rx.CallDPSPack
             raise CompileError(f"{location_prefix(op)}error: {op.name}: the shape of a tensor "
                                "result must be known (the caller allocates it)")
     arg_types = [a.type for a in op.args]
-    site = next(_site_ids)
-    SITES[site] = Site(name, dps, arg_types, out_types, location_prefix(op).rstrip(": "))
+    described = Site(name, dps, arg_types, out_types, location_prefix(op).rstrip(": "))
+    site = site_id(described)
+    SITES[site] = described
     total = sum(_slots(t, op) for t in arg_types + out_types)
     buf = fl.emit(memref.AllocaOp.get(i64, shape=[max(total, 1)]))
     slot = 0
