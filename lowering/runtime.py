@@ -1,10 +1,16 @@
 """Compile a module to native code and call its relax functions with numpy arrays.
 
 ```python
-from xrelax.lowering.runtime import compile_module
+from xrelax.lowering.runtime import compile_module, load_executable
 exe = compile_module(open("examples/exp.mlir").read())
-y = exe["main"](np.arange(5, dtype=np.float32))
+y = exe["main"](np.arange(5, dtype=np.float32))   # or by name: exe["main"](x=...)
+exe["main"].inputs                                # names, dtypes, symbolic shapes
+exe.save("exp.xrx"); exe = load_executable("exp.xrx")
 ```
+
+`compile_module` looks the compile up in the compile cache first and stores
+what it compiles there (lowering/cache.py: the key, the directory, the file
+format, which `Executable.save` writes too).
 
 Before any native code runs, the arguments are checked against the relax
 signature: dtype, rank, C-contiguity, and every dim against the symbolic
@@ -17,22 +23,23 @@ returned as that same array.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     ArrayAttr,
-    DenseIntOrFPElementsAttr,
-    DenseResourceAttr,
     FunctionType,
     ModuleOp,
 )
 from xdsl.ir import Attribute
 
+from xrelax.lowering.cache import CompileCache, cache_enabled, compile_key
 from xrelax.lowering.packing import (
     array_record,
     float_of_slot,
@@ -49,17 +56,34 @@ from xrelax.lowering.profiling import (
     ProfileReport,
     define_clock,
 )
+from xrelax.lowering.saved import (
+    ExecutableFileError,
+    SavedExecutable,
+    SavedFunction,
+    check_compatible,
+    decode,
+    encode,
+    read_file,
+    write_file,
+)
 from xrelax.lowering.relax_to_std import (
     CONSTANTS_ATTR,
     ERRORS_ATTR,
     MEMORY_ATTRS,
     SIGNATURE_ATTR,
 )
+from xrelax.lowering.signature import (
+    Binder,
+    RelaxArgumentError,
+    ValueInfo,
+    check_scalar,
+    constant_array,
+    numpy_dtype,
+)
 from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
 from xrelax.tir.bounds import COUNT_MAX, VAR_MAX
 from xrelax.tir.symbolic import SymExpr
-from xrelax.relax.builder import NUMPY_DTYPES
-from xrelax.tir.types import dtype_name, shape_str, to_dtype
+from xrelax.tir.types import dtype_name, shape_str
 
 
 
@@ -67,80 +91,7 @@ class RelaxRuntimeError(RuntimeError):
     """A run-time check in compiled code failed (match_cast, kernel dims)."""
 
 
-class RelaxArgumentError(TypeError):
-    """An argument does not fit the function's signature."""
-
-
-_NUMPY_OF = {to_dtype(name): np.dtype(np_name) for np_name, name in NUMPY_DTYPES.items()}
-
-
-def numpy_dtype(dtype: Attribute) -> np.dtype:
-    if dtype not in _NUMPY_OF:
-        raise RelaxArgumentError(f"dtype {dtype} has no numpy equivalent")
-    return _NUMPY_OF[dtype]
-
-
-def constant_array(attr: Attribute) -> np.ndarray:
-    """The data of a relax.constant as a numpy array (no copy for dense data)."""
-    if isinstance(attr, DenseIntOrFPElementsAttr):
-        t = attr.get_type()
-        dtype = numpy_dtype(t.get_element_type())
-        return np.frombuffer(attr.data.data, dtype).reshape(t.get_shape())
-    assert isinstance(attr, DenseResourceAttr)
-    from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
-    from xdsl.dialects.builtin import Builtin
-
-    blob = Builtin.get_interface(OpAsmDialectInterface)
-    hex_data = blob.lookup(attr.resource_handle.data) if blob else None
-    if not hex_data:
-        raise RelaxArgumentError(f"dense_resource<{attr.resource_handle.data}> has no data "
-                                 "in the module's dialect_resources")
-    raw = bytes.fromhex(hex_data[2:])[4:]  # MLIR blobs start with a 4-byte alignment
-    t = attr.get_type()
-    return np.frombuffer(raw, numpy_dtype(t.get_element_type())).reshape(t.get_shape())
-
-
-@dataclass
-class _Binder:
-    """Binds symbolic variables from arguments and checks every dim."""
-
-    env: dict[str, int] = field(default_factory=dict)
-    pending: list[tuple[str, int, SymExpr, int]] = field(default_factory=list)
-
-    def dims(self, where: str, dims: Sequence[SymExpr], actual: Sequence[int]) -> None:
-        for j, (d, a) in enumerate(zip(dims, actual)):
-            if int(a) < 0:
-                raise RelaxArgumentError(f"{where}: dim {j} is {a}; a dim cannot be negative")
-            if int(a) > VAR_MAX:  # what the bounds analysis of kernels assumes
-                raise RelaxArgumentError(f"{where}: dim {j} is {a}, too large (the limit is "
-                                         "2**48 - 1)")
-            v = d.as_var()
-            if v is not None and v not in self.env:
-                self.env[v] = int(a)
-            else:
-                self.pending.append((where, j, d, int(a)))
-
-    def check(self) -> None:
-        for where, j, d, a in self.pending:
-            want = d.evaluate(self.env)
-            if want != a:
-                bound = ", ".join(f"{k} = {self.env[k]}" for k in sorted(d.free_vars()))
-                raise RelaxArgumentError(f"{where}: dim {j} is {a}, but the type requires {d}"
-                                         + (f" (with {bound})" if bound else ""))
-
-
-def _check_scalar(where: str, value: Any, dtype: Attribute) -> None:
-    """A Python number must fit the prim value's dtype exactly (no silent wrapping)."""
-    name = dtype_name(dtype)
-    if name.startswith(("f", "bf")):
-        return
-    if isinstance(value, (float, np.floating)):
-        raise RelaxArgumentError(f"{where}: expected an integer for {name}, got {value!r}")
-    bits = {"i1": 1, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "ui8": 8}[name]
-    lo, hi = (0, 1) if bits == 1 else ((0, 255) if name == "ui8" else
-                                       (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1))
-    if not lo <= int(value) <= hi:
-        raise RelaxArgumentError(f"{where}: {value} does not fit in {name} [{lo}, {hi}]")
+_MISSING = object()
 
 
 class Function:
@@ -160,6 +111,9 @@ class Function:
         self.name, self.jit, self.signature = name, jit, signature
         self.errors, self.constants, self.param_names = errors, constants, param_names
         self.result_type = signature.outputs.data[0]
+        self._output_types = (list(self.result_type.types) if isinstance(self.result_type,
+                                                                          TupleType)
+                              else [self.result_type])
         self.memory = memory or {}
         self.profile_counters = profile
         self.last_dims: dict[str, int] = {}  # symbolic dims of the latest call (do not modify)
@@ -190,12 +144,35 @@ class Function:
         (`unplanned`) static memory planning, for the given symbolic dims."""
         return {k: e.evaluate(dims) for k, e in self.memory.items()}
 
-    def __call__(self, *args: Any) -> Any:
+    @property
+    def inputs(self) -> list[ValueInfo]:
+        """The parameters: names, dtypes, symbolic shapes."""
+        return [ValueInfo.of(n, t) for n, t in zip(self.param_names, self.signature.inputs.data)]
+
+    @property
+    def outputs(self) -> list[ValueInfo]:
+        """The results (a tuple result: one per field), named out0, out1, ..."""
+        return [ValueInfo.of(f"out{i}", t) for i, t in enumerate(self._output_types)]
+
+    def __repr__(self) -> str:
+        ins = ", ".join(map(str, self.inputs))
+        outs = ", ".join(str(o).split(": ", 1)[1] for o in self.outputs)
+        return f"<relax function {self.name}({ins}) -> {outs}>"
+
+    def __call__(self, *args: Any, out: Any = None, **kwargs: Any) -> Any:
+        """Call with the arguments in parameter order, or by parameter name.
+        `out`: an array for the result (for a tuple result, a sequence with an
+        array or None per field) that the result is copied into and returned
+        as; its dtype and shape must be the result's."""
+        if kwargs:
+            args = self._by_name(args, kwargs)
         packed = self._pack_arrays(args) if self._quick is not None else None
         keep: list[Any] = []  # records that must live until the call returns
         if packed is None:
             packed = self._pack_any(args, keep)
         pack, flat = packed
+        if out is not None:
+            self._out_arrays(out, None)  # before any native code runs, where dims are known
         if self._entry is None:
             self._entry = self.jit.packed_entry(self.name)
         self._entry(pack.buffer_info()[0])
@@ -204,9 +181,31 @@ class Function:
         result, _ = self._read(pack, self._out_slot, flat, owners)
         if status != 0:  # results written before the failure are freed with `owners`
             self._raise(status, pack)
-        return result
+        return result if out is None else self._into(out, result)
 
     # ---- arguments --------------------------------------------------------------------
+    def _by_name(self, args: tuple, kwargs: dict[str, Any]) -> tuple:
+        """The arguments in parameter order, from positional ones and keywords."""
+        names = self.param_names
+        if len(args) > len(names):
+            self._bind(args, [])  # the count error
+        given = list(args) + [_MISSING] * (len(names) - len(args))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise RelaxArgumentError(f"{self.name}: no parameter named '{key}' "
+                                         f"(parameters: {', '.join(names) or 'none'})")
+            i = names.index(key)
+            if i < len(args):
+                raise RelaxArgumentError(f"{self.name}: argument '{key}' is given twice "
+                                         "(by position and by name)")
+            given[i] = value
+        missing = [n for n, v in zip(names, given) if v is _MISSING]
+        if missing:
+            noun = "argument" if len(missing) == 1 else "arguments"
+            raise RelaxArgumentError(f"{self.name}: missing {noun} {', '.join(missing)} "
+                                     f"(parameters: {', '.join(names)})")
+        return tuple(given)
+
     def _pack_arrays(self, args: tuple) -> tuple[array, tuple[list[int], Any]] | None:
         """The pack for a function whose parameters are all tensors of known dims
         (their slots are 1, 2, ...); None when a check fails (the general path
@@ -256,19 +255,19 @@ class Function:
                 pack[slot] = array_record(a, keep)
         return pack, (slots, arrays)
 
-    def _bind(self, args: tuple, flat: list) -> _Binder:
+    def _bind(self, args: tuple, flat: list) -> Binder:
         """Check every argument against the signature (RelaxArgumentError)."""
         params = self.signature.inputs.data
         if len(args) != len(params):
             noun = "argument" if len(params) == 1 else "arguments"
             raise RelaxArgumentError(f"{self.name} takes {len(params)} {noun}, got {len(args)}")
-        binder = _Binder()
+        binder = Binder()
         for i, (a, t) in enumerate(zip(args, params)):
             self._flatten(f"{self.name}: argument #{i} ({self.param_names[i]})", a, t, binder, flat)
         binder.check()
         return binder
 
-    def _flatten(self, where: str, a: Any, t: Attribute, binder: _Binder, flat: list) -> None:
+    def _flatten(self, where: str, a: Any, t: Attribute, binder: Binder, flat: list) -> None:
         if isinstance(t, TensorType):
             if not isinstance(a, np.ndarray):
                 raise RelaxArgumentError(f"{where}: expected a numpy array, got {type(a).__name__}")
@@ -298,7 +297,7 @@ class Function:
         elif isinstance(t, PrimType):
             if not isinstance(a, (int, float, bool, np.number, np.bool_)):
                 raise RelaxArgumentError(f"{where}: expected a number, got {type(a).__name__}")
-            _check_scalar(where, a, t.dtype)
+            check_scalar(where, a, t.dtype)
             if t.known_value is not None:
                 binder.dims(where, [t.known_value], [int(a)])
             flat.append((a, t.dtype))
@@ -311,6 +310,50 @@ class Function:
             raise RelaxArgumentError(f"{where}: values of type {t} cannot be passed yet")
 
     # ---- results ----------------------------------------------------------------------
+    def _out_arrays(self, out: Any, results: list[Any] | None) -> list[Any]:
+        """The caller's output arrays, one per output (None: allocate), checked
+        against the outputs' types, and against `results` once they exist."""
+        types = self._output_types
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        if len(outs) != len(types):
+            what = "1 array" if len(types) == 1 else f"{len(types)} values (an array or None " \
+                "per output)"
+            raise RelaxArgumentError(f"{self.name}: out takes {what}, got {len(outs)}")
+        for i, (o, t) in enumerate(zip(outs, types)):
+            if o is None:
+                continue
+            where = f"{self.name}: out[{i}] (out{i})"
+            if not isinstance(t, TensorType):
+                raise RelaxArgumentError(f"{where}: output {i} is not a tensor ({t}); pass None")
+            if not isinstance(o, np.ndarray):
+                raise RelaxArgumentError(f"{where}: expected a numpy array or None, got "
+                                         f"{type(o).__name__}")
+            want = numpy_dtype(t.dtype)
+            if o.dtype != want:
+                raise RelaxArgumentError(f"{where}: dtype is {o.dtype}, the output's is {want}")
+            if not o.flags.writeable:
+                raise RelaxArgumentError(f"{where}: the array is read-only")
+            shape = results[i].shape if results is not None else self._known_shape(t)
+            if shape is not None and o.shape != shape:
+                raise RelaxArgumentError(f"{where}: shape is {o.shape}, the output's is {shape}")
+        return outs
+
+    def _known_shape(self, t: TensorType) -> tuple[int, ...] | None:
+        """The output's shape from the arguments' dims, None if it needs more."""
+        if t.dims is None or any(not d.free_vars() <= self.last_dims.keys() for d in t.dims):
+            return None
+        return tuple(d.evaluate(self.last_dims) for d in t.dims)
+
+    def _into(self, out: Any, result: Any) -> Any:
+        tuple_result = isinstance(self.result_type, TupleType)
+        results = list(result) if tuple_result else [result]
+        outs = self._out_arrays(out, results)
+        for i, o in enumerate(outs):
+            if o is not None:
+                np.copyto(o, results[i])
+                results[i] = o
+        return tuple(results) if tuple_result else results[0]
+
     def _raise(self, status: int, pack: array) -> None:
         from xrelax.lowering.packed_calls import take_failure
 
@@ -388,10 +431,21 @@ class Function:
 
 
 class Executable:
-    """A compiled module: `exe["main"](...)` calls relax function `main`."""
+    """A compiled module: `exe["main"](...)` calls relax function `main`.
 
-    def __init__(self, functions: dict[str, Function], jit: Any):
+    `save(path)` writes it to a file that `load_executable` reads back in
+    another process (object code, signatures, constants; lowering/cache.py).
+    `from_cache` tells whether compile_module found it in the compile cache;
+    `compile_times` lists (stage, seconds) of the compile that made it."""
+
+    def __init__(self, functions: dict[str, Function], jit: Any,
+                 sites: Sequence[int] = (), options: dict[str, Any] | None = None):
         self.functions, self.jit = functions, jit
+        self.sites = list(sites)  # the packed-call sites its code calls
+        self.options = dict(options or {})
+        self.from_cache = False
+        self.compile_times: list[tuple[str, float]] = []
+        self._recompile: Callable[[], Executable] | None = None
 
     def __getitem__(self, name: str) -> Function:
         if name not in self.functions:
@@ -403,6 +457,11 @@ class Executable:
         return name in self.functions
 
     def llvm_ir(self, optimized: bool = True) -> str:
+        """The LLVM IR after (default) or before optimization. An executable
+        from the compile cache compiles its source again to show it; one read
+        with load_executable has object code only (a JitError)."""
+        if self._recompile is not None:
+            return self._recompile().llvm_ir(optimized)
         return self.jit.llvm_ir(optimized)
 
     def profile(self, name: str, *args: Any, repeat: int = 1) -> ProfileReport:
@@ -410,15 +469,68 @@ class Executable:
         (the module must be compiled with `profile=True`)."""
         return self[name].profile(*args, repeat=repeat)
 
+    def save(self, path: str | Path) -> None:
+        """Write the executable to `path` (written whole or not at all; see
+        lowering/cache.py for the format). `load_executable(path)` reads it."""
+        write_file(path, *self._entry())
 
-DEFAULT_PIPELINE = "legalize-ops,convert-relax-to-std,convert-std-to-llvm"
+    def _entry(self) -> tuple[dict[str, Any], list[Any]]:
+        """The header and blobs of this executable's file."""
+        functions = [SavedFunction(
+            f.name, f.signature, f.param_names, f.errors, f.constants, f.memory,
+            None if f.profile_counters is None else (f.profile_counters.kernels,
+                                                     f.profile_counters.flops_known))
+            for f in self.functions.values()]
+        return encode(SavedExecutable(self.jit.object_code, functions, self.sites,
+                                      self.options))
+
+
+def load_executable(path: str | Path) -> Executable:
+    """An executable that `Executable.save` (or `relax-run --save`) wrote,
+    ready to call, without running the compiler. Raises ExecutableFileError
+    (a CompileError) for a file that is not one, is corrupt, or was built for
+    another CPU, other CPU features or another xrelax; CompileError when it
+    calls a packed function that is not registered in this process."""
+    try:
+        header, blobs = read_file(path)
+    except FileNotFoundError as err:
+        raise ExecutableFileError(f"{path}: error: cannot read the executable: "
+                                  f"{err.strerror}") from None
+    return _open_entry(header, blobs, path)
+
+
+def _open_entry(header: dict[str, Any], blobs: list[memoryview], path: str | Path) -> Executable:
+    from xrelax.lowering.jit import JitError, NativeCode
+
+    check_compatible(header, path)
+    saved = decode(header, blobs, path)
+    _link_runtime()
+    try:
+        jit = NativeCode(saved.object_code)
+    except JitError as err:
+        raise ExecutableFileError(f"{path}: error: {err}") from None
+    functions = {f.name: Function(f.name, jit, f.signature, f.errors, f.constants, f.param_names,
+                                  f.memory, None if f.profile is None else
+                                  ProfileCounters(*f.profile))
+                 for f in saved.functions}
+    return Executable(functions, jit, saved.sites, saved.options)
+
+
+def _link_runtime() -> None:
+    """The symbols that generated code calls in this process (before linking it)."""
+    import llvmlite.binding as llvm
+
+    from xrelax.lowering.packed_calls import ENTRY, entry_address
+
+    llvm.add_symbol(ENTRY, entry_address())
 
 
 def fold_evaluator(module: ModuleOp) -> Callable[..., Any]:
     """How `fold-constant` runs kernels at compile time (see passes/fold_constant.py):
     compile `module` and return its relax function `fold`, called with the
     constants' value attributes."""
-    fold = compile_module(module, fold=False)["fold"]  # folding the wrapper again would recurse
+    # folding the wrapper again would recurse; modules made to fold are not cached
+    fold = compile_module(module, fold=False, cache=False)["fold"]
 
     def run(*values: Attribute) -> Any:
         return fold(*[constant_array(v) for v in values])
@@ -426,44 +538,111 @@ def fold_evaluator(module: ModuleOp) -> Callable[..., Any]:
     return run
 
 
+Progress = Callable[[str, float], None]
+
+
 def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
                    filename: str = "<input>",
                    before_llvm: Callable[[ModuleOp], None] | None = None,
-                   profile: bool = False,
-                   **pipeline_options: bool) -> Executable:
+                   profile: bool = False, cache: bool | None = None,
+                   progress: Progress | None = None,
+                   **pipeline_options: Any) -> Executable:
     """Parse (if text), verify, optimize (`default-pipeline`), lower and JIT-compile.
 
     `pipeline_options` turn optimizations off, e.g. `fuse=False` (see
     passes/default_pipeline.py). `profile=True` times every kernel call in the
     generated code: `exe.profile("main", *args)` reports them (see
-    lowering/profiling.py). User errors raise
-    `xrelax.diagnostics.CompileError` with a readable message."""
+    lowering/profiling.py). `cache`: look the compile up in the compile cache
+    and store it there (lowering/cache.py); None (the default) follows
+    `XRELAX_CACHE`, `before_llvm` turns it off. `progress(stage, seconds)` is
+    called as each stage ends (parse, every pass, LLVM optimization, code
+    generation, ...). User errors raise `xrelax.diagnostics.CompileError` with
+    a readable message."""
+    from xrelax.passes.default_pipeline import DefaultPipeline
+
+    pipeline = DefaultPipeline(evaluator=fold_evaluator, **pipeline_options)
+    options = {"opt_level": opt_level, "profile": profile}
+    options |= {f.name: getattr(pipeline, f.name) for f in dataclasses.fields(pipeline)
+                if not f.metadata.get("handed_in")}
+    times: list[tuple[str, float]] = []
+
+    def report(stage: str, seconds: float) -> None:
+        times.append((stage, seconds))
+        if progress is not None:
+            progress(stage, seconds)
+
+    use_cache = (cache_enabled() if cache is None else cache) and before_llvm is None
+    store = CompileCache() if use_cache else None
+    key = ""
+    if store is not None:
+        start = time.perf_counter()
+        key = compile_key(source, filename, options)
+        exe = store.load(key, _open_entry)
+        report("cache lookup" if exe is None else "cache hit: load", time.perf_counter() - start)
+        if exe is not None:
+            exe.from_cache, exe.compile_times = True, times
+            exe._recompile = lambda: compile_module(
+                source, opt_level=opt_level, filename=filename, profile=profile, cache=False,
+                **pipeline_options)
+            return exe
+    exe = _compile(source, pipeline, opt_level, filename, before_llvm, profile, report)
+    exe.options = options
+    if store is not None:
+        start = time.perf_counter()
+        store.store(key, *exe._entry())
+        report("cache store", time.perf_counter() - start)
+    exe.compile_times = times
+    return exe
+
+
+def _compile(source: str | ModuleOp, pipeline: Any, opt_level: int, filename: str,
+             before_llvm: Callable[[ModuleOp], None] | None, profile: bool,
+             report: Progress) -> Executable:
+    from xdsl.passes import PassPipeline
+
+    from xrelax.context import make_context
+    from xrelax.diagnostics import parse_module, verify_module, verify_pass_output
     from xrelax.lowering.jit import JitModule
     from xrelax.lowering.noalias import mark_noalias_kernels
     from xrelax.lowering.relax_to_std import ConvertRelaxToStd
     from xrelax.lowering.std_to_llvm import ConvertStdToLLVM
-    from xrelax.passes.default_pipeline import DefaultPipeline
     from xrelax.relax.compile_input import check_compile_input, rename_reserved_kernels
-    from xrelax.context import make_context
-    from xrelax.diagnostics import parse_module, verify_module
+
+    clock = [time.perf_counter()]
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        report(name, now - clock[0])
+        clock[0] = now
 
     ctx = make_context()
     if isinstance(source, str):
         module = parse_module(ctx, source, filename)
+        stage("parse")
     else:
         module = source.clone()
     verify_module(module)
     check_compile_input(module)  # untrusted input: only what the compiler lowers
     rename_reserved_kernels(module)
-    pipeline = DefaultPipeline(evaluator=fold_evaluator, **pipeline_options)
+    stage("verify")
     param_names: dict[str, list[str]] = {}
     for op in module.body.block.ops:
         if op.name == "relax.func":
             param_names[op.sym_name.data] = [a.name_hint or f"%{i}" for i, a in  # type: ignore[attr-defined]
                                              enumerate(op.body.block.args)]
-    pipeline.apply(ctx, module)
+
+    def after_each(previous: Any, module: ModuleOp, _: Any) -> None:
+        """What DefaultPipeline.apply does between steps, and a clock."""
+        if previous is not None:
+            if pipeline.verify_each:
+                verify_pass_output(module, previous.name)
+            stage(previous.name)
+
+    PassPipeline(tuple(pipeline.passes()), after_each).apply(ctx, module)
+    verify_pass_output(module, pipeline.name)
     ConvertRelaxToStd(profile=profile).apply(ctx, module)
     mark_noalias_kernels(module)  # before the kernels lose their call sites' facts
+    stage("convert-relax-to-std")
     if before_llvm is not None:
         before_llvm(module)
     metadata = {}
@@ -484,17 +663,31 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
             metadata[op.sym_name.data] = (sig, [e.data for e in errors.data],  # type: ignore[attr-defined]
                                           [constant_array(c) for c in consts.data], memory,
                                           counters)
+    sites = _packed_call_sites(module)
     ConvertStdToLLVM().apply(ctx, module)
-    import llvmlite.binding as llvm
-
-    from xrelax.lowering.packed_calls import ENTRY, entry_address
-
-    llvm.add_symbol(ENTRY, entry_address())
+    stage("convert-std-to-llvm")
+    _link_runtime()
     define_clock(module)
     packed = {name: packed_modes(sig, len(consts), counters is not None)
               for name, (sig, _, consts, _, counters) in metadata.items()}
-    jit = JitModule(module, opt_level=opt_level, packed=packed)
+    jit = JitModule(module, opt_level=opt_level, packed=packed, progress=report)
     functions = {name: Function(name, jit, sig, errors, consts, param_names[name], memory,
                                 counters)
                  for name, (sig, errors, consts, memory, counters) in metadata.items()}
-    return Executable(functions, jit)
+    return Executable(functions, jit, sites)
+
+
+def _packed_call_sites(module: ModuleOp) -> list[int]:
+    """The site numbers that the host code passes to the packed-call entry."""
+    from xdsl.dialects import arith
+    from xdsl.dialects.builtin import IntegerAttr
+
+    from xrelax.lowering.packed_calls import ENTRY
+
+    sites = []
+    for op in module.walk():
+        if isinstance(op, func.CallOp) and op.callee.root_reference.data == ENTRY:
+            const = op.arguments[0].owner
+            assert isinstance(const, arith.ConstantOp) and isinstance(const.value, IntegerAttr)
+            sites.append(const.value.value.data)
+    return sorted(set(sites))

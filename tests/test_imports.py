@@ -11,7 +11,9 @@ Layers, bottom to top (a module belongs to the longest prefix that names it):
     passes    xrelax.passes
     lowering  xrelax.lowering (conversions to the standard dialects and LLVM)
     driver    xrelax.lowering.jit, xrelax.lowering.runtime (compile_module,
-              Executable), xrelax.pipeline (the passes bound to the JIT)
+              Executable), xrelax.lowering.{cache,saved,signature} (the compile
+              cache, saved executables, signatures), xrelax.pipeline (the
+              passes bound to the JIT)
     frontend  xrelax.relax.frontend (ONNX import: builds relax and registers the
               packed functions that its IR calls at run time)
     tools     xrelax.tools (relax-opt, relax-run, the registry of passes that
@@ -36,7 +38,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("relax", ("xrelax.relax", "xrelax.context")),
     ("passes", ("xrelax.passes",)),
     ("lowering", ("xrelax.lowering",)),
-    ("driver", ("xrelax.lowering.jit", "xrelax.lowering.runtime", "xrelax.pipeline")),
+    ("driver", ("xrelax.lowering.jit", "xrelax.lowering.runtime", "xrelax.lowering.cache",
+                "xrelax.lowering.saved", "xrelax.lowering.signature", "xrelax.pipeline")),
     ("frontend", ("xrelax.relax.frontend",)),
     ("tools", ("xrelax.tools", "xrelax.benchmarks")),
 ]

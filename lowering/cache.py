@@ -1,0 +1,227 @@
+"""The compile cache: executables on disk, found again by what was compiled.
+
+`compile_module` looks a compile up here before it runs any pass, and stores
+what it compiled; entries are saved executables (lowering/saved.py).
+
+**The key** is computed from what goes in, not from the module after the
+pipeline: the pipeline (fold-constant above all) is most of the compile time,
+so a key that needs its output cannot make a warm compile fast. It hashes
+- the input: the text exactly as given and the file name (which the error
+  messages carry), or for a `ModuleOp` its generic printed form with
+  locations, each large dense constant and each `dense_resource` blob
+  replaced by the SHA-256 of its data (so the weights are in the key);
+- every option: `opt_level`, `profile` and all of default-pipeline's
+  options, defaults filled in (so `fuse=True` and no option are one key);
+- the compiler and the machine, as a saved file records them
+  (`saved.build_info`): xrelax's version and a digest of its source files
+  (every module that takes part in compiling: not the ONNX frontend, the
+  tools or the benchmarks), the versions of xdsl, llvmlite (and its LLVM) and
+  numpy, the CPU name, triple and feature string from llvmlite; and the
+  `Target` that the schedules plan for (`XRELAX_TARGET`, the core count).
+Two compiles with one key run the same passes with the same code on the same
+input, so they produce the same code.
+
+**The directory** is `$XRELAX_CACHE_DIR`, else the user's cache directory
+(`$XDG_CACHE_HOME/xrelax`, `~/.cache/xrelax`; `~/Library/Caches/xrelax` on
+macOS); `XRELAX_CACHE=0` turns the cache off. An entry is written to a
+temporary file in the same directory and renamed into place (`os.replace`), so
+concurrent processes see a whole entry or none. An entry that fails its
+checksum (truncated, corrupted) or cannot be read is deleted and compiled again,
+silently. Once the directory holds more than `XRELAX_CACHE_SIZE` bytes
+(default 4 GiB), the least recently used entries are deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, ModuleOp
+from xdsl.ir import Attribute
+from xdsl.printer import Printer
+
+from xrelax.lowering.saved import ExecutableFileError, build_info, read_file, write_file
+
+DEFAULT_CACHE_SIZE = 4 << 30
+
+
+@dataclass
+class CacheStats:
+    """What the cache did in this process (tests read it)."""
+
+    hits: int = 0
+    misses: int = 0
+    stores: int = 0
+    corrupt: int = 0  # entries that failed their checks and were compiled again
+    write_errors: int = 0
+
+
+STATS = CacheStats()
+T = TypeVar("T")
+
+
+# ---- the key -----------------------------------------------------------------------
+
+def resource_hex(name: str) -> str | None:
+    """The data of a dense_resource blob as the module's text held it ("0x...")."""
+    from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+    from xdsl.dialects.builtin import Builtin
+
+    blobs = Builtin.get_interface(OpAsmDialectInterface)
+    return blobs.lookup(name) if blobs else None
+
+
+class _KeyPrinter(Printer):
+    """The generic form with locations, dense constants as digests of their
+    data; each distinct attribute is printed once (types repeat a lot)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts: dict[Attribute, str] = {}
+
+    def print_attribute(self, attribute: Attribute) -> None:
+        if isinstance(attribute, (DenseIntOrFPElementsAttr, DenseResourceAttr)):
+            self.print_string(self._attribute_text(attribute))  # hashing them is the work
+            return
+        text = self.texts.get(attribute)
+        if text is None:
+            text = self.texts[attribute] = self._attribute_text(attribute)
+        self.print_string(text)
+
+    def _attribute_text(self, attribute: Attribute) -> str:
+        if isinstance(attribute, DenseIntOrFPElementsAttr):
+            digest = hashlib.sha256(attribute.data.data).hexdigest()
+            return f"dense_digest<{digest}> : {self._attribute_text(attribute.get_type())}"
+        if isinstance(attribute, DenseResourceAttr):
+            data = resource_hex(attribute.resource_handle.data) or ""
+            digest = hashlib.sha256(data.encode()).hexdigest()
+            return f"dense_resource_digest<{digest}> : {self._attribute_text(attribute.type)}"
+        out = io.StringIO()
+        inner = _KeyPrinter(stream=out, print_generic_format=True, print_debuginfo=True)
+        inner.texts = self.texts
+        Printer.print_attribute(inner, attribute)
+        return out.getvalue()
+
+
+def source_digest(source: str | ModuleOp) -> str:
+    """What the key takes from the input (see the module docstring)."""
+    if isinstance(source, str):
+        return "text:" + hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+    text = io.StringIO()
+    _KeyPrinter(stream=text, print_generic_format=True, print_debuginfo=True).print_op(source)
+    return "module:" + hashlib.sha256(text.getvalue().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def compile_key(source: str | ModuleOp, filename: str, options: dict[str, Any]) -> str:
+    """The cache key of a compile (see the module docstring)."""
+    from xrelax.tir.target import host_target
+
+    info = build_info()
+    what = {"build": info, "target": repr(host_target()), "filename": filename,
+            "options": options, "source": source_digest(source)}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# ---- the cache directory -----------------------------------------------------------
+
+def default_cache_dir() -> Path:
+    if os.environ.get("XRELAX_CACHE_DIR"):
+        return Path(os.environ["XRELAX_CACHE_DIR"])
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "xrelax"
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "xrelax" / "Cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "xrelax"
+
+
+def cache_enabled() -> bool:
+    return os.environ.get("XRELAX_CACHE", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+class CompileCache:
+    """Entries named by their key in one directory (see the module docstring)."""
+
+    def __init__(self, directory: str | Path | None = None, max_bytes: int | None = None):
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        if max_bytes is None:
+            limit = os.environ.get("XRELAX_CACHE_SIZE", "")
+            max_bytes = int(limit) if limit.isdigit() else DEFAULT_CACHE_SIZE
+        self.max_bytes = max_bytes
+
+    def path_of(self, key: str) -> Path:
+        return self.directory / f"{key}.xrx"
+
+    def load(self, key: str, open_entry: Callable[[dict[str, Any], list[memoryview], Path], T],
+             ) -> T | None:
+        """open_entry(header, blobs, path) of the entry, or None: missing, or
+        unusable (corrupt, or open_entry raised ExecutableFileError), and then
+        deleted."""
+        path = self.path_of(key)
+        try:
+            if not path.is_file():  # also when the directory cannot be read
+                raise FileNotFoundError(path)
+            header, blobs = read_file(path, mapped=True)
+            if header.get("key") != key:
+                raise ExecutableFileError(f"{path}: the entry holds another key")
+            found = open_entry(header, blobs, path)
+        except FileNotFoundError:
+            STATS.misses += 1
+            return None
+        except ExecutableFileError:
+            STATS.corrupt += 1
+            STATS.misses += 1
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # the most recently used
+        STATS.hits += 1
+        return found
+
+    def store(self, key: str, header: dict[str, Any], blobs: list[Any]) -> bool:
+        """Write an entry; False when the directory cannot be written (the
+        compile goes on without the cache)."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_file(self.path_of(key), {**header, "key": key}, blobs)
+        except OSError:
+            STATS.write_errors += 1
+            return False
+        STATS.stores += 1
+        self.evict()
+        return True
+
+    def evict(self) -> None:
+        """Delete the least recently used entries while the directory holds more
+        than max_bytes (and temporary files that a killed process left)."""
+        entries = []
+        try:
+            with os.scandir(self.directory) as it:
+                for e in it:
+                    try:
+                        st = e.stat()
+                    except OSError:
+                        continue
+                    if e.name.startswith(".tmp-"):
+                        if st.st_mtime < time.time() - 3600:
+                            Path(e.path).unlink(missing_ok=True)
+                    elif e.name.endswith(".xrx"):
+                        entries.append((st.st_mtime, st.st_size, e.path))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            Path(path).unlink(missing_ok=True)
+            total -= size
