@@ -2,7 +2,17 @@
 
     relax-run FILE [--entry NAME] [--input PATH.npy ...] [--output-dir DIR]
                    [--random-inputs] [--dim n=4 ...] [--seed S] [-O LEVEL]
-                   [--disable fuse,fold,...] [--profile [N]]
+                   [--disable fuse,fold,...] [--profile [N]] [--save OUT.xrx]
+                   [--no-cache] [-v]
+
+FILE is textual IR (.mlir), an ONNX model (.onnx), or an executable that
+`--save` wrote (.xrx), which runs without compiling (refused, exit 1, when it
+was built for another CPU or another xrelax). Compiles go through the compile
+cache (see lowering/cache.py; `--no-cache` or `XRELAX_CACHE=0` turn it off).
+With `--save`, the compiled executable is written to a file; the function
+runs too when inputs are given. `-v` prints each stage's time on stderr as
+it ends (parse, every pass, LLVM optimization, code generation), or the
+cache hit.
 
 Inputs come from .npy files in parameter order, or with `--random-inputs`
 are generated for tensor parameters (symbolic dims take their value from
@@ -17,9 +27,9 @@ Python traceback:
 | status | meaning                                                              |
 | ------ | -------------------------------------------------------------------- |
 | 0      | success                                                              |
-| 1      | an error in the input: the IR file (located), an input file, a failed run-time check, an output directory that cannot be written |
+| 1      | an error in the input: the IR file (located), an input file, a failed run-time check, an output directory or --save file that cannot be written, a saved executable that is corrupt or built for another CPU or xrelax |
 | 2      | an internal compiler error (a bug; `RELAX_DEBUG=1` shows the traceback) |
-| 64     | a usage error: bad or conflicting options, `--dim` for a variable the function does not have |
+| 64     | a usage error: bad or conflicting options (compile options for a saved executable), `--dim` for a variable the function does not have |
 """
 
 from __future__ import annotations
@@ -184,6 +194,12 @@ def run(argv: list[str] | None = None) -> int:
                              "bounds checks in kernels)")
     parser.add_argument("--profile", nargs="?", type=int, const=1, metavar="N",
                         help="time each kernel over N more calls (default 1) and print a table")
+    parser.add_argument("--save", metavar="OUT.xrx",
+                        help="write the compiled executable to a file (relax-run OUT.xrx runs it)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the compile cache")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print each compile stage's time on stderr")
     args = parser.parse_args(argv)
     if args.profile is not None and args.profile < 1:
         raise UsageError(f"--profile {args.profile}: the number of calls is at least 1")
@@ -201,27 +217,22 @@ def run(argv: list[str] | None = None) -> int:
         raise UsageError(f"unknown --disable option(s) {', '.join(sorted(disabled - known))} "
                          f"(known: {', '.join(sorted(known))})")
 
-    from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError, compile_module
+    from xrelax.lowering.runtime import RelaxArgumentError, RelaxRuntimeError
 
-    options = dict(opt_level=args.opt_level, profile=args.profile is not None,
-                   **{o: False for o in disabled})
-    if args.file.endswith(".onnx"):  # an ONNX model: imported, inputs also by name
-        from xrelax.tools.relax_import_onnx import compile_onnx, order_inputs
-
-        exe, names = compile_onnx(args.file, **options)
-        args.input = order_inputs(args.input, names) if args.input else []
-    else:
+    saved = args.file.endswith(".xrx")
+    if saved and (disabled or args.opt_level != 3 or args.no_cache or args.save):
+        raise UsageError(f"{args.file} is compiled already: -O, --disable, --no-cache and "
+                         "--save apply to compiling")
+    exe = _executable(args, disabled)
+    if args.save:
         try:
-            source = Path(args.file).read_bytes()
+            exe.save(args.save)
         except OSError as err:
-            raise CompileError(f"relax-run: error: cannot open '{args.file}': "
-                               f"{err.strerror}") from None
-        try:
-            text = source.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise CompileError(f"{args.file}: error: the file is not UTF-8 text (byte "
-                               f"{err.start}: {err.reason})") from None
-        exe = compile_module(text, filename=args.file, **options)
+            raise CompileError(f"relax-run: error: cannot write '{args.save}': "
+                               f"{err.strerror or err}") from None
+        print(f"saved the executable to {args.save}")
+        if not (args.input or args.random_inputs):
+            return 0
     try:
         fn = exe[args.entry]
     except KeyError as err:
@@ -229,6 +240,10 @@ def run(argv: list[str] | None = None) -> int:
     _check_dim_names(fn, dims)
     inputs = (random_inputs(fn, dims, args.seed) if args.random_inputs
               else load_inputs(args.input))
+    _check_count(fn, inputs, args.random_inputs)
+    if args.profile is not None and fn.profile_counters is None:
+        raise CompileError(f"relax-run: error: {args.file} was saved without profiling: save "
+                           "it with relax-run --profile --save")
     try:
         result = fn(*inputs)
     except (RelaxArgumentError, RelaxRuntimeError) as err:
@@ -253,6 +268,64 @@ def run(argv: list[str] | None = None) -> int:
     if args.profile is not None:
         print(fn.profile(*inputs, repeat=args.profile))
     return 0
+
+
+def _executable(args: argparse.Namespace, disabled: set[str]) -> Any:
+    """Load a saved executable, or compile the file (through the cache)."""
+    import time
+
+    from xrelax.lowering.runtime import compile_module, load_executable
+
+    start = time.perf_counter()
+    if args.file.endswith(".xrx"):
+        exe = load_executable(args.file)
+        if args.verbose:
+            _progress(f"load {args.file}", time.perf_counter() - start)
+        return exe
+    options = dict(opt_level=args.opt_level, profile=args.profile is not None,
+                   **{o: False for o in disabled})
+    if args.no_cache:
+        options["cache"] = False
+    if args.verbose:
+        options["progress"] = _progress
+    if args.file.endswith(".onnx"):  # an ONNX model: imported, inputs also by name
+        from xrelax.tools.relax_import_onnx import compile_onnx, order_inputs
+
+        exe, names = compile_onnx(args.file, **options)
+        args.input = order_inputs(args.input, names) if args.input else []
+    else:
+        try:
+            source = Path(args.file).read_bytes()
+        except OSError as err:
+            raise CompileError(f"relax-run: error: cannot open '{args.file}': "
+                               f"{err.strerror}") from None
+        try:
+            text = source.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise CompileError(f"{args.file}: error: the file is not UTF-8 text (byte "
+                               f"{err.start}: {err.reason})") from None
+        exe = compile_module(text, filename=args.file, **options)
+    if args.verbose:
+        how = "found in the compile cache" if exe.from_cache else "compiled"
+        _progress(f"{how}, in total", time.perf_counter() - start)
+    return exe
+
+
+def _progress(stage: str, seconds: float) -> None:
+    print(f"relax-run: {stage:<36} {seconds:8.3f} s", file=sys.stderr, flush=True)
+
+
+def _check_count(fn: Any, inputs: list[Any], random: bool) -> None:
+    """The number of inputs, with what to do about a wrong one."""
+    names = fn.param_names
+    if len(inputs) == len(names) or random:
+        return
+    noun = "argument" if len(names) == 1 else "arguments"
+    order = f"in parameter order: {', '.join(names)}"
+    hint = (f"pass them with --input PATH.npy ({order}) or use --random-inputs" if not inputs
+            else f"--input was given {len(inputs)} time(s); {order}")
+    raise CompileError(f"relax-run: error: {fn.name} takes {len(names)} {noun}, got "
+                       f"{len(inputs)}: {hint}")
 
 
 def main(argv: list[str] | None = None) -> None:
