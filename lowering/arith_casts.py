@@ -6,17 +6,30 @@ xDSL's llvm dialect has no fptosi/fptoui/uitofp ops, so:
   instead of giving poison);
 - uitofp zero-extends narrower integers to i64 and uses sitofp; a 64-bit
   unsigned source is halved (keeping the low bit for correct rounding),
-  converted, and doubled when its top bit is set.
+  converted, and doubled when its top bit is set;
+- truncf f64 -> f16 goes through f32 rounded to odd (`truncate_f64_to_f16`): LLVM
+  would call compiler-rt's `__truncdfhf2`, which the JIT does not have (nor
+  for an f16 fma, which it computes in f64: see `fma_f16`).
 """
 
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, llvm
-from xdsl.dialects.builtin import IntegerAttr, VectorType, i64
-from xdsl.ir import Attribute, Operation
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    Float16Type,
+    Float64Type,
+    IntegerAttr,
+    VectorType,
+    f32,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from xrelax.lowering.arith_to_llvm import _width
+from xrelax.lowering.llvm_ext import VectorFCmpOp, VectorSelectOp
 from xrelax.lowering.llvm_types import LoweringError, call_intrinsic, const, convert_type, mangle
 
 
@@ -112,9 +125,75 @@ class UIToFPLowering(RewritePattern):
         rewriter.replace(op, ops)
 
 
+def truncate_f64_to_f16(x: SSAValue, t: Attribute, emit) -> SSAValue:
+    """x (f64, or a vector of f64) rounded once to t (f16 of the same shape).
+
+    Rounding to f32 to odd (truncate towards zero, then set the lowest bit when
+    inexact) keeps enough bits for the second rounding, to nearest-even f16, to
+    be the correctly rounded result. NaN and infinities pass through as such;
+    a finite value beyond f32 becomes FLT_MAX (odd), which rounds to inf."""
+    def r(op: Operation) -> SSAValue:
+        return emit(op).results[0]
+
+    ft, it = _with_element(t, f32), _with_element(t, i32)
+    lanes = t.get_shape()[0] if isinstance(t, VectorType) else None
+
+    def int_const(v: int) -> SSAValue:
+        attr = DenseIntOrFPElementsAttr.from_list(it, [v] * lanes) if lanes else \
+            IntegerAttr(v, i32)
+        return r(llvm.ConstantOp(attr, it))
+
+    def fabs(v: SSAValue) -> SSAValue:
+        return r(call_intrinsic(f"llvm.fabs.{mangle(v.type)}", [v], v.type))
+
+    nearest = r(llvm.FPTruncOp(x, ft))
+    back = r(llvm.FPExtOp(nearest, x.type))
+    inexact = r(VectorFCmpOp(back, x, "one"))  # (false for NaN)
+    bits = r(llvm.BitcastOp(nearest, it))
+    away = r(VectorFCmpOp(fabs(back), fabs(x), "ogt"))  # rounded up in magnitude
+    toward_zero = r(VectorSelectOp(away, r(llvm.SubOp(bits, int_const(1))), bits))
+    odd = r(VectorSelectOp(inexact, r(llvm.OrOp(toward_zero, int_const(1))), bits))
+    return r(llvm.FPTruncOp(r(llvm.BitcastOp(odd, ft)), t))
+
+
+def is_f16(t: Attribute) -> bool:
+    """t is f16 or a vector of f16."""
+    return isinstance(t.element_type if isinstance(t, VectorType) else t, Float16Type)
+
+
+def fma_f16(a: SSAValue, b: SSAValue, c: SSAValue, emit) -> SSAValue:
+    """a * b + c on f16 (scalars or vectors) rounded once: exact in f64 (the
+    product has 22 bits, the sum fits in 53), then truncate_f64_to_f16."""
+    wide = _with_element(a.type, Float64Type())
+    args = [emit(llvm.FPExtOp(v, wide)).results[0] for v in (a, b, c)]
+    exact = emit(llvm.FMAOp(*args)).results[0]
+    return truncate_f64_to_f16(exact, a.type, emit)
+
+
+class TruncF64ToF16Lowering(RewritePattern):
+    """arith.truncf f64 -> f16 (see truncate_f64_to_f16)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: arith.TruncFOp, rewriter: PatternRewriter):
+        src, dst = op.input.type, op.result.type
+        src_elem = src.element_type if isinstance(src, VectorType) else src
+        dst_elem = dst.element_type if isinstance(dst, VectorType) else dst
+        if not (isinstance(src_elem, Float64Type) and isinstance(dst_elem, Float16Type)):
+            return
+        ops: list[Operation] = []
+
+        def emit(new: Operation) -> Operation:
+            ops.append(new)
+            return new
+
+        result = truncate_f64_to_f16(op.input, dst, emit)
+        rewriter.replace(op, ops, [result])
+
+
 def cast_patterns() -> list[RewritePattern]:
     """All arith cast patterns."""
-    pats: list[RewritePattern] = [SimpleCast(s, t) for s, t in SIMPLE_CASTS]
+    pats: list[RewritePattern] = [TruncF64ToF16Lowering()]
+    pats += [SimpleCast(s, t) for s, t in SIMPLE_CASTS]
     pats += [IndexCastLowering(), UIToFPLowering()]
     pats += [FPToIntLowering(arith.FPToSIOp, "fptosi"), FPToIntLowering(arith.FPToUIOp, "fptoui")]
     return pats

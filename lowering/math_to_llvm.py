@@ -21,6 +21,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from xrelax.lowering import vector_math
+from xrelax.lowering.arith_casts import fma_f16, is_f16
 from xrelax.lowering.externs import Externs
 from xrelax.lowering.llvm_types import (
     LoweringError,
@@ -96,6 +97,11 @@ class IntrinsicLowering(RewritePattern):
         if type(op) is not self.source:
             return
         t = op.results[0].type
+        if self.name == "fma" and is_f16(t):  # (LLVM's f16 fma needs __truncdfhf2)
+            ops: list[Operation] = []
+            result = fma_f16(*op.operands, lambda new: ops.append(new) or new)
+            rewriter.replace(op, ops, [result])
+            return
         intr = f"llvm.{self.name}.{mangle(t)}"
         rewriter.replace(op, call_intrinsic(intr, op.operands, convert_type(t)))
 

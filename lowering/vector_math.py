@@ -81,6 +81,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
+from xrelax.lowering.arith_casts import truncate_f64_to_f16
 from xrelax.lowering.llvm_ext import VectorFCmpOp, VectorSelectOp
 from xrelax.lowering.llvm_types import call_intrinsic, mangle, splat_float
 from xrelax.lowering.vector_math_fits import (
@@ -438,6 +439,8 @@ def expand(name: str, operands: Sequence[SSAValue], t: Attribute, emit: Emit,
         wide = _with_elem(t, f64)
         xs = [emit(llvm.FPExtOp(o, wide)).results[0] for o in operands]
         r = _pow_f64(_Builder(emit, wide, ldexp), xs[0], xs[1])
+        if isinstance(elem, Float16Type):  # (no __truncdfhf2 in the JIT)
+            return truncate_f64_to_f16(r, t, emit)
         return emit(llvm.FPTruncOp(r, t)).results[0]
     if isinstance(elem, Float16Type):
         wide = _with_elem(t, f32)

@@ -18,6 +18,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
+from xrelax.lowering.arith_casts import fma_f16, is_f16
 from xrelax.lowering.llvm_types import (
     DescriptorReader,
     LoweringError,
@@ -91,10 +92,16 @@ class BroadcastLowering(RewritePattern):
 
 
 class FmaLowering(RewritePattern):
-    """vector.fma -> llvm.intr.fma (one fused multiply-add per lane)."""
+    """vector.fma -> llvm.intr.fma (one fused multiply-add per lane; on f16
+    through f64, see arith_casts.fma_f16)."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: vector.FMAOp, rewriter: PatternRewriter):
+        if is_f16(op.lhs.type):
+            ops: list[Operation] = []
+            result = fma_f16(op.lhs, op.rhs, op.acc, lambda new: ops.append(new) or new)
+            rewriter.replace(op, ops, [result])
+            return
         rewriter.replace(op, llvm.FMAOp(op.lhs, op.rhs, op.acc))
 
 

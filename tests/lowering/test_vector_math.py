@@ -67,6 +67,9 @@ def test_pow_accuracy(t):
                         rng.uniform(-30, 30, 20000).astype(dt),
                         np.rint(rng.uniform(-20, 20, 20000)).astype(dt)])
     x, y = x[: len(y)], y[: len(x)]
+    # quiet NaNs only: the f16 -> f64 conversion in hardware quiets a signaling
+    # NaN (so pow(sNaN, 0) = 1), numpy's f16 conversion keeps it (pow gives NaN)
+    x, y = (np.where(np.isnan(v), dt(np.nan), v) for v in (x, y))
     reference = np.power(x.astype(np.float64), y.astype(np.float64))
     assert check("powf", t, [x, y], reference, 1) <= 1
 
