@@ -12,6 +12,8 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     IntegerAttr,
     VectorType,
+    i1,
+    i8,
     i32,
     i64,
 )
@@ -56,6 +58,10 @@ class VectorLoadLowering(RewritePattern):
         reader = DescriptorReader(op.base, _emitter(rewriter))
         ptr = reader.element_ptr(op.indices)
         align = element_bytes(t.element_type)
+        if t.element_type == i1:  # bools are bytes; LLVM packs <N x i1> in memory
+            load = llvm.LoadOp(ptr, VectorType(i8, t.get_shape()), alignment=align)
+            rewriter.replace(op, [load, llvm.TruncOp(load.dereferenced_value, t)])
+            return
         rewriter.replace(op, llvm.LoadOp(ptr, convert_type(t), alignment=align))
 
 
@@ -68,6 +74,10 @@ class VectorStoreLowering(RewritePattern):
         reader = DescriptorReader(op.base, _emitter(rewriter))
         ptr = reader.element_ptr(op.indices)
         align = element_bytes(t.element_type)
+        if t.element_type == i1:  # (as in VectorLoadLowering)
+            wide = llvm.ZExtOp(op.vector, VectorType(i8, t.get_shape()))
+            rewriter.replace(op, [wide, llvm.StoreOp(wide.res, ptr, alignment=align)])
+            return
         rewriter.replace(op, llvm.StoreOp(op.vector, ptr, alignment=align))
 
 

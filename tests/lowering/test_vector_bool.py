@@ -1,0 +1,31 @@
+"""Bool buffers hold a byte per element; a vector load or store of them reads
+or writes bytes (LLVM packs a <N x i1> in memory into bits). The register tile
+epilogue of a matmul that selects with a mask along the lanes loaded the mask
+as bits (the causal mask of an attention was wrong)."""
+
+import numpy as np
+
+from xrelax.lowering.runtime import compile_module
+from xrelax.relax import op as R
+from xrelax.relax.builder import ModuleBuilder
+from xrelax.relax.types import TensorType
+
+
+def test_matmul_epilogue_selects_with_a_bool_mask():
+    mb = ModuleBuilder()
+    params = [("a", TensorType([4, 8], "f32")), ("b", TensorType([8, 16], "f32")),
+              ("mask", TensorType([4, 16], "bool")), ("fill", TensorType([], "f32"))]
+    with mb.function("main", params) as fb:
+        a, b, mask, fill = fb.params
+        with fb.dataflow() as df:
+            df.output(df.emit(R.where(mask, df.emit(R.matmul(a, b)), fill)))
+        fb.ret(df.result)
+    exe = compile_module(mb.finish(), cache=False)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 8)).astype(np.float32)
+    b = rng.standard_normal((8, 16)).astype(np.float32)
+    mask = np.tril(np.ones((4, 16), bool))
+    mask[:, 9] = True
+    fill = np.float32(-np.inf)
+    got = exe["main"](a, b, mask, np.array(fill))
+    np.testing.assert_allclose(got, np.where(mask, a @ b, fill), rtol=1e-5)
