@@ -8,36 +8,53 @@ become the vector lanes; `x @ W^T` wants W as [K, N]. The pass then
 
 1. permutes those buffers inside the kernel (`xrelax.tir.layout.permute_buffer`):
    a local buffer changes layout for its producer and consumers alike;
-2. for a kernel parameter, rewrites every `relax.call_tir` of the kernel: an
-   input gets a `relax.permute_dims` before the call, an output is produced
-   in the new layout and a `relax.permute_dims` after the call gives the
-   caller the layout it asked for.
+2. lets the layout flow through the kernel's layout-agnostic blocks: a block
+   whose loads and store correspond dim for dim (an elementwise epilogue, a
+   residual add, a padding block, a pooling window) gives the buffers on the
+   other side the same permutation, so a convolution's epilogue writes the
+   kernel's output channels-last and reads its residual channels-last, and
+   its padding block reads the input channels-last;
+3. for a kernel parameter, rewrites every `relax.call_tir` of the kernel: an
+   input gets a `relax.layout_transform` before the call, an output is
+   produced in the new layout and the inverse `relax.layout_transform` after
+   the call gives the caller the layout it asked for;
+4. lets the layout flow between kernels: a kernel called once whose input is
+   the inverse transform of another kernel's output adopts that layout for
+   the parameter (and through its agnostic blocks for its output), and a
+   transform followed by its inverse cancels. A CNN then stays channels-last
+   from its first convolution to its global pooling; transforms remain where
+   a layout-sensitive consumer (a reshape, the graph's inputs and outputs)
+   needs the original layout.
 
 Run `legalize-ops` and `fold-constant` after it (`default-pipeline` does):
-a permuted constant weight becomes a new constant, computed once at compile
+a transformed constant weight becomes a new constant, computed once at compile
 time, and the kernel reads the packed layout directly. Inputs that are not
-constants are permuted at run time by a kernel of their own.
+constants are transformed at run time by a kernel of their own.
 
 Options: `rewrite-layout{target=avx2}` plans for another CPU than the host's.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import BlockArgument, SSAValue
+from xdsl.dialects.builtin import AffineMapAttr, ModuleOp
+from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from xrelax.relax.call_ops import CallTIROp
-from xrelax.relax.ops_manip import PermuteDimsOp
+from xrelax.relax.ops_layout import LayoutTransformOp
 from xrelax.relax.types import TensorType
 from xrelax.relax.value_ops import ConstantOp
 from xrelax.tir import ops as tir
-from xrelax.tir.autoschedule.contraction import layout_plan
+from xrelax.tir.autoschedule.contraction import layout_plan, tile_quality
 from xrelax.tir.layout import accesses_only, inverse, permute_buffer
+from xrelax.tir.schedule.index_map import composes_to_identity, permutation_map
 from xrelax.tir.target import Target, target_named
+
+Perm = list[int]
 
 
 def _permute_cost(kernel: tir.FuncOp, constant_params: set[int]):
@@ -53,24 +70,152 @@ def _permute_cost(kernel: tir.FuncOp, constant_params: set[int]):
     return cost
 
 
-def rewrite_kernel(kernel: tir.FuncOp, target: Target,
-                   constant_params: set[int] = frozenset()) -> dict[int, list[int]]:  # type: ignore[assignment]
-    """Apply the layouts the kernel's contractions want; returns the permuted
-    parameters (index -> permutation) the callers must follow.
-    `constant_params`: parameters every caller passes a relax.constant."""
-    params: dict[int, list[int]] = {}
-    permuted: set[SSAValue] = set()
-    for block in [b for b in kernel.walk() if isinstance(b, tir.BlockOp)]:
-        plan = layout_plan(block, target, _permute_cost(kernel, constant_params))
-        if any(buf in permuted for buf in plan):
-            continue  # another block already chose this buffer's layout
-        for buffer, perm in plan.items():
-            index = buffer.index if isinstance(buffer, BlockArgument) else None
-            new = permute_buffer(kernel, buffer, perm)
-            permuted.add(new)
-            if index is not None:
-                params[index] = list(perm)
-    return params
+class _KernelLayouts:
+    """The buffers of one kernel whose layout this pass changed, with the
+    permutation of each parameter (index -> perm) for the callers. A
+    parameter changed only by propagation is *soft*: the pass undoes it
+    when the transform it costs the caller does not cancel."""
+
+    def __init__(self, kernel: tir.FuncOp, target: Target, params_free: bool):
+        self.kernel = kernel
+        self.target = target
+        self.params_free = params_free  # the kernel has one caller: params may follow
+        self.decided: set[SSAValue] = set()
+        self.params: dict[int, Perm] = {}
+        self.soft: set[int] = set()
+        self.log: list[tuple[SSAValue, Perm]] = []
+
+    def permute(self, buffer: SSAValue, perm: Perm, soft: bool = False) -> SSAValue:
+        index = buffer.index if isinstance(buffer, BlockArgument) else None
+        new = permute_buffer(self.kernel, buffer, perm)
+        self.decided.discard(buffer)
+        self.decided.add(new)
+        self.log.append((new, list(perm)))
+        if index is not None:
+            self.params[index] = list(perm)
+            if soft:
+                self.soft.add(index)
+        return new
+
+    def undo_to(self, mark: int) -> None:
+        """Undo the changes made since len(self.log) was `mark`."""
+        while len(self.log) > mark:
+            buffer, perm = self.log.pop()
+            back = permute_buffer(self.kernel, buffer, inverse(perm))
+            self.decided.discard(buffer)
+            if isinstance(back, BlockArgument):
+                self.params.pop(back.index, None)
+                self.soft.discard(back.index)
+
+    def undo_param(self, index: int) -> None:
+        param = self.kernel.body.block.args[index]
+        permute_buffer(self.kernel, param, inverse(self.params.pop(index)))
+        self.soft.discard(index)
+
+    def changeable(self, buffer: SSAValue) -> bool:
+        if buffer in self.decided or not accesses_only(buffer):
+            return False
+        if isinstance(buffer, BlockArgument):
+            return self.params_free and buffer.block is self.kernel.body.block
+        return isinstance(buffer.owner, tir.AllocBufferOp)
+
+    def blocks(self) -> list[tir.BlockOp]:
+        return [b for b in self.kernel.walk() if isinstance(b, tir.BlockOp)]
+
+    def plan(self, constant_params: set[int]) -> None:
+        """Step 1: the layouts the contractions want."""
+        for block in self.blocks():
+            plan = layout_plan(block, self.target, _permute_cost(self.kernel, constant_params))
+            if any(buf in self.decided for buf in plan):
+                continue  # another block already chose this buffer's layout
+            for buffer, perm in plan.items():
+                self.permute(buffer, perm)
+
+    def propagate(self) -> None:
+        """Step 2: through the blocks whose loads correspond to their store dim
+        for dim, until nothing changes."""
+        while any(self._propagate_block(b) for b in self.blocks()):
+            pass
+
+    def _propagate_block(self, block: tir.BlockOp) -> bool:
+        stores = [op for op in block.walk() if isinstance(op, tir.StoreOp)]
+        if not stores or any(st.buffer is not stores[0].buffer for st in stores):
+            return False
+        out = stores[0].buffer
+        idx = list(stores[0].indices)
+        if any(list(st.indices) != idx for st in stores):
+            return False
+        spatial = {v for v, k in zip(block.iter_vars, block.kinds) if k == "spatial"}
+        reduce = set(block.iter_vars) - spatial
+        if len(set(idx)) != len(idx) or not all(v in spatial for v in idx):
+            return False
+        loads = [op for op in block.walk() if isinstance(op, tir.LoadOp) and op.buffer is not out]
+        if any(_contracted(ld, reduce, spatial) for ld in loads):
+            return False  # a contraction: its layouts are its plan's
+        for load in loads:
+            sigma = _correspondence(load, idx, spatial)
+            if sigma is None or sigma == list(range(len(sigma))):
+                continue
+            src = load.buffer
+            if src in self.decided and self.changeable(out):
+                self.permute(out, sigma, soft=True)  # the store follows the load's layout
+                return True
+            if out in self.decided and self.changeable(src):
+                self.permute(src, inverse(sigma), soft=True)  # the load follows the store's
+                return True
+        return False
+
+    def quality(self) -> list[float]:
+        return [tile_quality(b, self.target) for b in self.blocks()]
+
+
+def _mentioned(value: SSAValue, vars_: set[SSAValue]) -> set[SSAValue]:
+    """The iteration variables among `vars_` that an index value depends on."""
+    found: set[SSAValue] = set()
+    seen: set[SSAValue] = set()
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        if v in vars_:
+            found.add(v)
+            continue
+        owner = v.owner
+        if isinstance(owner, Operation) and not isinstance(owner, tir.LoadOp):
+            todo += owner.operands
+    return found
+
+
+def _contracted(load: tir.LoadOp, reduce: set[SSAValue], spatial: set[SSAValue]) -> bool:
+    """Some index of the load runs over reduction variables only (a
+    contraction's operand: the input channel of a convolution)."""
+    return any(not _mentioned(i, spatial) and _mentioned(i, reduce) for i in load.indices)
+
+
+def _correspondence(load: tir.LoadOp, store_idx: list[SSAValue],
+                    spatial: set[SSAValue]) -> Perm | None:
+    """sigma with load dim d <-> store dim sigma[d], when the load has the
+    store's rank and each of its indices depends on one store variable (and
+    maybe reduction variables: a pooling window); constant (broadcast) dims
+    take the store dims left over, in order. None when the dims do not
+    correspond."""
+    rank = len(store_idx)
+    if len(load.indices) != rank:
+        return None
+    position = {v: k for k, v in enumerate(store_idx)}
+    sigma: list[int | None] = []
+    for index in load.indices:
+        used = _mentioned(index, spatial)
+        if len(used) > 1 or any(v not in position for v in used):
+            return None
+        sigma.append(position[next(iter(used))] if used else None)
+    taken = [d for d in sigma if d is not None]
+    if len(set(taken)) != len(taken):
+        return None
+    left = iter(d for d in range(rank) if d not in taken)
+    return [d if d is not None else next(left) for d in sigma]
 
 
 def _constant_params(module: ModuleOp) -> dict[str, set[int]]:
@@ -85,16 +230,24 @@ def _constant_params(module: ModuleOp) -> dict[str, set[int]]:
     return found
 
 
-def _rewrite_call(call: CallTIROp, params: dict[int, list[int]]) -> None:
+def _transform(value: SSAValue, perm: Perm) -> LayoutTransformOp:
+    return LayoutTransformOp.make(value, index_map=AffineMapAttr(
+        permutation_map(perm).to_affine_map()))
+
+
+def _rewrite_call(call: CallTIROp, params: dict[int, Perm],
+                  produced: dict[SSAValue, Perm]) -> None:
+    """Step 3: transforms around one call. `produced` records, for the value
+    after an output's inverse transform, the layout the kernel wrote."""
     block = call.parent_block()
     assert block is not None
     n_args = len(call.args)
     args = list(call.args)
     for index, perm in params.items():
         if index < n_args:
-            permute = PermuteDimsOp.make(args[index], axes=perm)
-            block.insert_op_before(permute, call)
-            args[index] = permute.results[0]
+            forward = _transform(args[index], perm)
+            block.insert_op_before(forward, call)
+            args[index] = forward.results[0]
     out_types = []
     for j, result in enumerate(call.outputs):
         perm = params.get(n_args + j)
@@ -106,18 +259,101 @@ def _rewrite_call(call: CallTIROp, params: dict[int, list[int]]) -> None:
     new_call = CallTIROp(call.callee.root_reference.data, args, out_types,
                          [e for e in call.sym_exprs])
     block.insert_op_before(new_call, call)
-    after = call
+    after: Operation = call
     for j, (old, new) in enumerate(zip(call.outputs, new_call.outputs)):
         new.name_hint = old.name_hint
         perm = params.get(n_args + j)
         value = new
         if perm is not None:
-            back = PermuteDimsOp.make(new, axes=inverse(perm))
+            back = _transform(new, inverse(perm))
             block.insert_op_after(back, after)
             after = back
             value = back.results[0]
+            produced[value] = perm
         old.replace_all_uses_with(value)
     block.erase_op(call)
+
+
+def _adopt(layouts: _KernelLayouts, call: CallTIROp, produced: dict[SSAValue, Perm]) -> None:
+    """Step 4: an input that another kernel produced in a permuted layout (and
+    undid right after) is read in that layout, if that leaves every
+    contraction of the kernel tiling as well as before."""
+    for index, arg in enumerate(call.args):
+        perm = produced.get(arg)
+        param = layouts.kernel.body.block.args[index]
+        if perm is None or index in layouts.params or not layouts.changeable(param):
+            continue
+        before = layouts.quality()
+        mark = len(layouts.log)
+        layouts.permute(param, perm)
+        layouts.propagate()
+        if any(q < b for q, b in zip(layouts.quality(), before)):
+            layouts.undo_to(mark)
+
+
+def _undo_soft(layouts: _KernelLayouts, call: CallTIROp) -> None:
+    """Step 5: a parameter that follows the kernel's layout only by
+    propagation goes back to the caller's layout when the transform around
+    the call did not cancel (it would cost a pass over memory for nothing)."""
+    block = call.parent_block()
+    assert block is not None
+    n_args = len(call.args)
+    for index in sorted(layouts.soft):
+        if index < n_args:
+            forward = call.args[index].owner
+            if not isinstance(forward, LayoutTransformOp):
+                continue  # cancelled: the producer writes this layout
+            layouts.undo_param(index)
+            call.operands[index] = forward.x
+            if not forward.result.uses:
+                block.erase_op(forward)
+            continue
+        result = call.outputs[index - n_args]
+        users = [u.operation for u in result.uses]
+        if len(users) != 1 or not isinstance(users[0], LayoutTransformOp):
+            continue  # a consumer reads the kernel's layout
+        back = users[0]
+        layouts.undo_param(index)
+        types = [back.result.type if r is result else r.type for r in call.outputs]
+        new_call = CallTIROp(call.callee.root_reference.data, list(call.args), types,
+                             [e for e in call.sym_exprs])
+        block.insert_op_before(new_call, call)
+        for old_r, new_r in zip(call.outputs, new_call.outputs):
+            new_r.name_hint = old_r.name_hint
+            if old_r is result:
+                back.result.replace_all_uses_with(new_r)
+                block.erase_op(back)
+            else:
+                old_r.replace_all_uses_with(new_r)
+        block.erase_op(call)
+        call = new_call
+
+
+def cancel_transforms(module: ModuleOp) -> int:
+    """Replace a layout transform of a layout transform that composes to the
+    identity by the original value; erase transforms left unused. Returns
+    the number cancelled."""
+    cancelled = 0
+    for op in list(module.walk()):
+        if not isinstance(op, LayoutTransformOp):
+            continue
+        first = op.x.owner
+        if not isinstance(first, LayoutTransformOp):
+            continue
+        source = first.x
+        src_t = source.type
+        if not (isinstance(src_t, TensorType) and src_t.dims is not None
+                and src_t == op.result.type):
+            continue
+        if composes_to_identity(first.imap(), op.imap(), src_t.dims):
+            op.result.replace_all_uses_with(source)
+            op.detach()
+            op.erase()
+            cancelled += 1
+            if not first.result.uses:
+                first.detach()
+                first.erase()
+    return cancelled
 
 
 @dataclass(frozen=True)
@@ -130,16 +366,28 @@ class RewriteLayout(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target = target_named(self.target)
-        changed: dict[str, dict[int, list[int]]] = {}
         constants = _constant_params(op)
-        for kernel in list(op.body.block.ops):
+        calls = [c for c in op.walk() if isinstance(c, CallTIROp)]
+        n_calls = Counter(c.callee.root_reference.data for c in calls)
+        layouts: dict[str, _KernelLayouts] = {}
+        for kernel in op.body.block.ops:
             if isinstance(kernel, tir.FuncOp):
-                params = rewrite_kernel(kernel, target, constants.get(kernel.sym_name.data, set()))
-                if params:
-                    changed[kernel.sym_name.data] = params
-        if not changed:
-            return
+                name = kernel.sym_name.data
+                lay = _KernelLayouts(kernel, target, n_calls[name] == 1)
+                lay.plan(constants.get(name, set()))
+                lay.propagate()
+                layouts[name] = lay
+        produced: dict[SSAValue, Perm] = {}
+        for call in calls:
+            lay = layouts.get(call.callee.root_reference.data)
+            if lay is None:
+                continue
+            if lay.params_free:
+                _adopt(lay, call, produced)
+            if lay.params:
+                _rewrite_call(call, lay.params, produced)
+        cancel_transforms(op)
         for call in [c for c in op.walk() if isinstance(c, CallTIROp)]:
-            params = changed.get(call.callee.root_reference.data)
-            if params:
-                _rewrite_call(call, params)
+            lay = layouts.get(call.callee.root_reference.data)
+            if lay is not None and lay.soft:
+                _undo_soft(lay, call)

@@ -5,6 +5,7 @@ from xrelax.relax.op_base import TensorOp
 from xrelax.relax.ops_create import CREATE_OPS
 from xrelax.relax.ops_elementwise import ELEMENTWISE_OPS
 from xrelax.relax.ops_index import INDEX_OPS
+from xrelax.relax.ops_layout import LAYOUT_OPS
 from xrelax.relax.ops_linalg import LINALG_OPS
 from xrelax.relax.ops_manip import MANIP_OPS
 from xrelax.relax.ops_nn import NN_OPS
@@ -21,7 +22,7 @@ from xrelax.relax.ops_sequence import SEQUENCE_OPS
 
 HIGH_LEVEL_OPS: list[type[TensorOp]] = [
     *ELEMENTWISE_OPS, *LINALG_OPS, *NN_OPS, *NORM_OPS, *REDUCE_OPS, *MANIP_OPS, *INDEX_OPS,
-    *CREATE_OPS,
+    *CREATE_OPS, *LAYOUT_OPS,
     *MATH_OPS, *SEQUENCE_OPS, *GATHER_OPS, *CONV_ND_OPS, *IMAGE_OPS, *NORM_GROUP_OPS, *EINSUM_OPS,
 ]
 OPS_BY_NAME: dict[str, type[TensorOp]] = {op.name: op for op in HIGH_LEVEL_OPS}

@@ -230,6 +230,18 @@ def layout_plan(block: tir.BlockOp, target: Target,
     return best[1] if best is not None else {}
 
 
+def tile_quality(block: tir.BlockOp, target: Target) -> float:
+    """How well the block fills a register tile in its current layout (see
+    `_tile_fill`); 0 when it is no contraction that tiles. The layout
+    rewrite checks that a layout a kernel adopts from its producer leaves
+    every contraction's tile as good as it was."""
+    n = _nest(block)
+    if n is None:
+        return 0.0
+    c = _with_lane(n, n.out_idx[-1])
+    return _tile_fill(n, c.lane, target) if c is not None else 0.0
+
+
 def _is_vector_product(n: _Nest) -> bool:
     """A matrix-vector product (one spatial variable with more than one
     iteration) whose operands all read the innermost reduce variable

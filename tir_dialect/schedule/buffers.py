@@ -23,8 +23,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 
 from xrelax.tir import ops as tir
-from xrelax.tir.schedule.index import Emitter, Names, interval
-from xrelax.tir.schedule.index_map import IndexMap, IndexMapError
+from xrelax.tir.schedule.index import Emitter, Names
+from xrelax.tir.schedule.index_map import IndexMap, IndexMapError, image_shape
 from xrelax.tir.schedule.nest import (
     ScheduleError,
     blocks_under,
@@ -39,7 +39,7 @@ from xrelax.tir.schedule.nest import (
     value_name,
     written,
 )
-from xrelax.tir.symbolic import Call, SymExpr, floordiv, prove_equal
+from xrelax.tir.symbolic import SymExpr, prove_equal
 from xrelax.tir.types import BufferType
 
 
@@ -237,19 +237,10 @@ def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
     if len(imap.params) != len(dims):
         raise ScheduleError(f"{p}: the index map takes {len(imap.params)} indices but {bname} "
                             f"has rank {len(dims)}")
-    for e in imap.exprs:
-        extra = e.free_vars() - set(imap.params)
-        if extra:
-            raise ScheduleError(f"{p}: the index map uses '{sorted(extra)[0]}', which is not "
-                                "one of its parameters")
-    ranges = {name: (SymExpr.const(0), d - 1) for name, d in zip(imap.params, dims)}
-    new_dims = []
-    for e in imap.exprs:
-        rng = interval(e, ranges)
-        if rng is None or rng[0].bounds()[0] < 0:
-            raise ScheduleError(f"{p}: cannot bound the index {e} of the new layout of {bname} "
-                                "(or it can be negative)")
-        new_dims.append(_extent(rng[1]))
+    try:
+        new_dims = image_shape(imap, dims)
+    except IndexMapError as err:
+        raise ScheduleError(f"{p}: {bname}: {err}") from None
     _check_injective(imap, dims, new_dims, bname, p)
     old_size, new_size = SymExpr.const(1), SymExpr.const(1)
     for d in dims:
@@ -282,20 +273,6 @@ def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
     if padded and pad_value is not None:
         _fill(kernel, new_buf, pad_value, f"{_buffer_name(buf, 'buffer')}_pad",
               top_level_op(min(writers, key=_position(kernel))))
-
-
-def _extent(hi: SymExpr) -> SymExpr:
-    """hi + 1, written `(a + c) floordiv c` rather than `(a floordiv c) + 1`."""
-    const = SymExpr({m: c for m, c in hi.terms if not m})
-    rest = hi - const
-    if len(rest.terms) == 1:
-        mono, coeff = rest.terms[0]
-        atom = mono[0] if len(mono) == 1 else None
-        if coeff == 1 and isinstance(atom, Call) and atom.kind == "floordiv" \
-                and atom.args[1].is_const():
-            c = atom.args[1].value or 1
-            return floordiv(atom.args[0] + c * ((const.value or 0) + 1), c)
-    return hi + 1
 
 
 def _position(kernel: tir.FuncOp):
