@@ -63,3 +63,25 @@ def test_next_token_text_peeks_without_consuming():
     parser = LocatingParser(make_context(), "%a, %b", "f.mlir")
     assert next_token_text(parser) == "%a"
     assert next_token_text(parser) == "%a"
+
+
+def test_hex_elements_of_a_float_dense_literal_are_bit_patterns():
+    import math
+
+    import numpy as np
+
+    module = parse('"test.op"() {f = dense<[0xFF800000, 1.5]> : tensor<2xf32>, '
+                   'h = dense<0x7E00> : tensor<2xf16>, d = dense<0x7FF0000000000000> : '
+                   'tensor<f64>, i = dense<[0x10, 3]> : tensor<2xi32>} : () -> ()')
+    op = next(iter(module.ops))
+    values = {k: v.get_values() for k, v in op.attributes.items()}
+    assert values["f"] == (-math.inf, 1.5)
+    assert all(math.isnan(v) for v in values["h"]) and values["d"] == (math.inf,)
+    assert values["i"] == (16, 3)
+    # what the printer writes for infinities and NaNs reads back as such
+    from xrelax.relax.builder import dense_attr
+
+    text = str(dense_attr(np.array([-np.inf, np.nan, 2.0], np.float32)))
+    back = parse(f'"test.op"() {{v = {text}}} : () -> ()')
+    got = next(iter(back.ops)).attributes["v"].get_values()
+    assert got[0] == -math.inf and math.isnan(got[1]) and got[2] == 2.0

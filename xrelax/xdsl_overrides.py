@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr, UnknownLoc
+from xdsl.dialects.builtin import AnyFloat, FileLineColLoc, IntAttr, StringAttr, UnknownLoc
 from xdsl.ir import Operation
 from xdsl.parser import Parser
 from xdsl.parser.generic_parser import ParserState
@@ -71,6 +71,17 @@ class LocatingParser(Parser):
                                          IntAttr(loc.line + self.line_offset), IntAttr(loc.col))
         return op
 
+    def _parse_tensor_literal_element(self):
+        """Private xDSL API. In a dense literal of floats, MLIR reads a hex
+        integer as the bit pattern of the element, which is how xDSL prints
+        infinities and NaNs (`dense<0xff800000> : tensor<f32>`); xDSL reads it
+        as a number (-inf came back as 4286578688.0)."""
+        hex_literal = self._current_token.text[:2] in ("0x", "0X")
+        element = super()._parse_tensor_literal_element()
+        if hex_literal and isinstance(element.value, int) and not element.is_negative:
+            return _HexTensorElement(element.is_negative, element.value, element.span)
+        return element
+
     def _parse_dialect_type_or_attribute_body(self, *args, **kwargs):
         """Private xDSL API. A type that parses but does not verify
         (`!relax.tensor<[-1], f32>`) raises VerifyException with no position;
@@ -80,6 +91,17 @@ class LocatingParser(Parser):
             return super()._parse_dialect_type_or_attribute_body(*args, **kwargs)
         except VerifyException as err:
             self.raise_error(str(err), start, self.pos)
+
+
+class _HexTensorElement(Parser._TensorLiteralElement):
+    """A hex integer in a dense literal: the bits of a float element (see
+    LocatingParser._parse_tensor_literal_element)."""
+
+    def to_type(self, parser, type):  # type: ignore[override]
+        if isinstance(type, AnyFloat):
+            raw = int(self.value).to_bytes(type.compile_time_size, "little")
+            return next(type.iter_unpack(raw))
+        return super().to_type(parser, type)
 
 
 def next_token_text(parser: Parser) -> str:
