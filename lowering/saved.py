@@ -68,7 +68,9 @@ def write_file(path: str | Path, header: dict[str, Any], blobs: list[Any]) -> No
     """Write header and blobs (bytes-like, numpy arrays too) to `path`
     atomically: a temporary file in the same directory, then os.replace."""
     path = Path(path)
-    views = [memoryview(b).cast("B") for b in blobs]
+    # (an empty array's view cannot be cast: it has a zero in its shape)
+    views = [memoryview(b).cast("B") if memoryview(b).nbytes else memoryview(b"")
+             for b in blobs]
     start = 0
     layout = []
     for v in views:

@@ -18,7 +18,7 @@ from xrelax.diagnostics import CompileError
 from xrelax.lowering.jit import JitError
 from xrelax.lowering.packed_calls import register_packed, unregister_packed
 from xrelax.lowering.runtime import RelaxRuntimeError, compile_module, load_executable
-from xrelax.lowering.saved import MAGIC, ExecutableFileError, read_file, write_file
+from xrelax.lowering.saved import FORMAT, MAGIC, ExecutableFileError, read_file, write_file
 
 ROOT = Path(__file__).resolve().parent.parent
 MLP = (ROOT / "examples" / "mlp.mlir").read_text()
@@ -236,3 +236,14 @@ def test_save_writes_whole_files_only(saved_mlp, tmp_path, monkeypatch):
         load_executable(saved_mlp).save(target)
     assert target.read_bytes() == saved_mlp.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["out.xrx"]
+
+
+def test_an_empty_constant_is_saved_and_read_back(tmp_path):
+    """A constant with a zero in its shape (a zero-length state of a model):
+    its view cannot be cast to bytes, it is written as no bytes."""
+    path = tmp_path / "empty.xrx"
+    write_file(path, {"format": FORMAT, "k": 1},
+               [np.zeros((2, 0), np.float32), np.arange(3, dtype=np.int64)])
+    header, blobs = read_file(path)
+    assert header["k"] == 1 and bytes(blobs[0]) == b""
+    assert np.frombuffer(blobs[1], np.int64).tolist() == [0, 1, 2]
