@@ -15,7 +15,9 @@ fresh variable. Initializers and `Constant`s are import-time values (`Known`),
 as is all shape arithmetic, so shapes computed in the graph become symbolic
 expressions in relax types. Each node is converted by the function registered
 for its op type (`onnx_registry.CONVERTERS`, filled by the `onnx_convert_*`
-modules); the relax ops it emits infer their types as they are built.
+modules); the relax ops it emits infer their types as they are built. A node
+of an op without a converter whose schema defines it as a function of other
+ops is converted through that function body (`onnx_functions.py`).
 
 Errors (an op, attribute, dtype or opset that cannot be imported, a shape that
 does not fit) raise `OnnxImportError` naming the node, its op type and opset,
@@ -37,6 +39,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from xrelax.relax import ops as rx
 from xrelax.relax.builder import ModuleBuilder, dense_attr
+from xrelax.relax.frontend.onnx_functions import body_error, expand, function_body, type_proto
 from xrelax.relax.frontend.onnx_registry import CONVERTERS, Node, OnnxImportError
 from xrelax.relax.frontend.onnx_values import (
     BF16,
@@ -101,6 +104,8 @@ class ModelContext:
             self.opsets[""] = 1 if model.ir_version < 3 else NEWEST_OPSET
         self.var_names: set[str] = set()
         self.counter = 0
+        # the opsets nodes are converted at: the model's, or a function body's
+        self.opset_stack: list[dict[str, int]] = [self.opsets]
 
     def fresh_var(self, base: str) -> SymExpr:
         name = identifier(base, "d")
@@ -216,17 +221,21 @@ class GraphImporter:
     def convert(self, proto: onnx.NodeProto) -> None:
         domain = proto.domain if proto.domain != "ai.onnx" else ""
         name = proto.name or (proto.output[0] if proto.output else "?")
-        if domain not in self.model.opsets:
+        opsets = self.model.opset_stack[-1]
+        if domain not in opsets:
             raise OnnxImportError(f"onnx node '{name}' ({proto.op_type}): the domain "
                                   f"'{domain}' is not imported by the model")
-        opset = self.model.opsets[domain]
+        opset = opsets[domain]
         where = f"onnx node '{name}' ({proto.op_type}, opset {opset})"
-        if domain != "":
-            raise OnnxImportError(f"{where}: ops of the domain '{domain}' are not supported")
-        fn = CONVERTERS.get(proto.op_type)
-        if fn is None:
-            raise OnnxImportError(f"{where}: the op type {proto.op_type} is not supported")
+        fn = CONVERTERS.get(proto.op_type) if domain == "" else None
         inputs = [self.lookup(i, where) if i else None for i in proto.input]
+        if fn is None:
+            if self.expand_function(proto, domain, opset, inputs, where):
+                return
+            if domain != "":
+                raise OnnxImportError(f"{where}: ops of the domain '{domain}' are not "
+                                      "supported")
+            raise OnnxImportError(f"{where}: the op type {proto.op_type} is not supported")
         node = Node(self, proto, opset, inputs)
         result = fn(node)
         unread = sorted(set(node.attrs) - node.read)
@@ -238,6 +247,30 @@ class GraphImporter:
                 continue
             value = outs[k] if k < len(outs) else None
             self.values[out_name] = Unavailable(where, k) if value is None else value
+
+    def expand_function(self, proto: onnx.NodeProto, domain: str, opset: int,
+                        inputs: list[Value | None], where: str) -> bool:
+        """Convert the node through its op's ONNX function body (see
+        onnx_functions.py); False when the op has none."""
+        found = function_body(proto, domain, opset, [type_proto(v) for v in inputs], where)
+        if found is None:
+            return False
+        body, node = found
+        self.model.counter += 1
+        prefix = f"{identifier(node.op_type)}{self.model.counter}__"
+        nodes, opsets = expand(node, body, prefix)
+        # (a domain the function does not import: the model's version of it)
+        self.model.opset_stack.append({**self.model.opset_stack[-1], **opsets})
+        try:
+            self.convert_nodes(nodes)
+        except OnnxImportError as err:
+            raise body_error(where, err) from None
+        finally:
+            self.model.opset_stack.pop()
+        for out_name in proto.output:
+            if out_name and out_name not in self.values:
+                self.values[out_name] = Unavailable(where, list(proto.output).index(out_name))
+        return True
 
 
 def _input_type(ctx: ModelContext, vi: onnx.ValueInfoProto) -> TensorType:
