@@ -20,7 +20,7 @@ The wrapper carries the original signature as the attribute `ciface_type`
 (a builtin function type), which `xrelax.lowering.jit` reads to marshal numpy arrays.
 """
 
-from xdsl.dialects import func, llvm
+from xdsl.dialects import func, llvm, ub
 from xdsl.dialects.builtin import FunctionType, MemRefType, StringAttr, i8, i64
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
@@ -148,9 +148,18 @@ def c_wrapper(name: str, ft: FunctionType) -> llvm.FuncOp:
     return wrapper
 
 
+class PoisonLowering(RewritePattern):
+    """ub.poison -> llvm.mlir.undef (the results a host function returns with a
+    failure status, never read)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ub.PoisonOp, rewriter: PatternRewriter):
+        rewriter.replace(op, llvm.UndefOp(convert_type(op.result.type)))
+
+
 def func_patterns() -> list[RewritePattern]:
-    """All func patterns."""
-    return [FuncLowering(), ReturnLowering(), CallLowering()]
+    """All func patterns (and ub.poison, which failed calls return)."""
+    return [FuncLowering(), ReturnLowering(), CallLowering(), PoisonLowering()]
 
 
 # ---- the packed entry point (the relax runtime's fast calls) -------------------------

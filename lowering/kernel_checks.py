@@ -146,11 +146,9 @@ def emit_kernel_call(fl: FunctionLowering, kernel: tir.FuncOp, args: list[SSAVal
     fl.emit(cf.ConditionalBranchOp(failed, fail, [], cont, []))
     fl.region.add_block(fail)
     fl.set_block(fail)
-    for m in fl.owned_roots():
-        fl.emit(memref.DeallocOp.get(m))
     code = fl.emit(arith.TruncIOp(status, i32))
     code = fl.emit(arith.AddiOp(code, fl.emit(arith.ConstantOp(IntegerAttr(base, i32)))))
-    fl.emit(func.ReturnOp(code))
+    fl.return_failure(code)  # (frees what the host code owns)
     fl.region.add_block(cont)
     fl.set_block(cont)
 

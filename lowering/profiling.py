@@ -116,6 +116,22 @@ class ProfileHooks:
             module.body.block.add_op(func.FuncOp.external(CLOCK, [], [i64]))
         self.run_start = self.now()
 
+    def expect_kernels(self, names: Sequence[str]) -> None:
+        """Give these kernels their counters now (the kernels of the functions
+        this one calls, lowered after it: the run counters follow every kernel's)."""
+        for name in names:
+            if name not in self.kernels:
+                self.kernels.append(name)
+                self.flops_known.append(True)
+
+    def for_callee(self, lowering: Any, prof: SSAValue) -> ProfileHooks:
+        """The hooks of a function this one calls (a relax.call): its kernel
+        calls add to the same counters (%prof is passed down)."""
+        hooks = ProfileHooks(lowering)
+        hooks.kernels, hooks.flops_known, hooks._flops = self.kernels, self.flops_known, self._flops
+        hooks.prof = prof
+        return hooks
+
     def now(self) -> SSAValue:
         return self.lowering.emit(func.CallOp(CLOCK, [], [i64]))
 

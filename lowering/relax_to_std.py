@@ -26,6 +26,28 @@ returned; the runtime takes ownership of returned ones.
 `call_tir` becomes an allocation of each output and a `func.call` of the
 kernel (destination-passing style); symbolic variables are read from the
 parameters' dims (`memref.dim`) and from `match_cast`.
+
+`relax.call @g` becomes a real call, recursion included. For each public
+function `@f`, every relax function it reaches by calls is lowered once more as
+a private `func.func @f.g` (a copy per public function, so that error codes
+stay those of `@f`'s table):
+
+    @f.g(params..., constants..., [%prof,] %depth: index, %err) -> (i32, results...)
+
+- params are flattened as above; the constants are those of every function
+  `@f` reaches, in one order, passed down from `@f`'s parameters;
+- the caller binds `@g`'s symbolic variables from the arguments and checks the
+  other dims, as `match_cast` does (a failure is located at the call); `@g`
+  binds its variables from its parameters, like a public function;
+- the i32 is 0 or the code of a failed check in `@f`'s `relax.errors`, which
+  the caller returns in turn (then the results are poison);
+- the results are owned by the caller: a returned tensor that `@g` did not
+  allocate itself (an argument, a constant, a second reference to one
+  tensor) is returned as a copy;
+- `%depth` counts nested calls: a call deeper than MAX_CALL_DEPTH fails
+  (unbounded recursion would overflow the native stack);
+- the call's result type is checked at run time where the callee's result
+  type (its variables replaced by the call's) does not prove it.
 """
 
 from __future__ import annotations
@@ -34,7 +56,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, cf, func, memref
+from xdsl.dialects import arith, cf, func, memref, ub
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AnyFloat,
@@ -58,7 +80,8 @@ from xrelax.lowering.sym_to_arith import SymEmitter
 from xrelax.lowering.tir_to_std import ConvertTirToStd, lowered_arg_type
 from xrelax.relax import ops as rx
 from xrelax.relax.memory_ops import AllocStorageOp, AllocTensorOp, CallKernelOp
-from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType
+from xrelax.relax.func_ops import call_result_type
+from xrelax.relax.types import ObjectType, PrimType, ShapeType, TensorType, TupleType, is_base_of
 from xrelax.relax.verify import kernel_binding
 from xrelax.tir import ops as tir
 from xrelax.tir.symbolic import SymExpr, prove_equal
@@ -72,6 +95,7 @@ ALIGNMENT = IntegerAttr(64, 64)
 MEMORY_ATTRS = ("relax.planned_bytes", "relax.unplanned_bytes")
 REPORT_SLOTS = 15  # values a failed check reports (the runtime's %err has 16 slots)
 MAX_ELEMENTS = 1 << 40  # larger tensors are refused (and element counts cannot overflow)
+MAX_CALL_DEPTH = 2000  # nested relax.calls (each native frame is a few hundred bytes)
 
 
 def _unsupported(op: Operation, what: str) -> CompileError:
@@ -123,6 +147,18 @@ def out_slots(t: Attribute) -> int:
     return 1
 
 
+class _Lazy:
+    """A value emitted when first needed (a callee's variable, read from a dim)."""
+
+    def __init__(self, make: Callable[[], SSAValue]):
+        self.make, self.value = make, None
+
+    def get(self) -> SSAValue:
+        if self.value is None:
+            self.value = self.make()
+        return self.value
+
+
 @dataclass
 class _Scope:
     """Allocations owned by the code being emitted (freed unless returned)."""
@@ -130,17 +166,90 @@ class _Scope:
     owned: list[SSAValue]
 
 
-class FunctionLowering:
-    """Translates one relax.func into host code, op by op, into a CFG."""
+def reachable_functions(fn: rx.FuncOp) -> list[rx.FuncOp]:
+    """fn and every relax function it calls, directly or not (fn first)."""
+    found = [fn]
+    names = {fn.sym_name.data}
+    for f in found:
+        for op in f.walk():
+            if isinstance(op, rx.CallOp) and (callee := op.callee_op()) is not None \
+                    and callee.sym_name.data not in names:
+                names.add(callee.sym_name.data)
+                found.append(callee)
+    return found
 
-    def __init__(self, fn: rx.FuncOp, module: ModuleOp, profile: bool = False):
+
+class CallClosure:
+    """What the host functions lowered for one public relax function share:
+    its error table (the codes of every function it calls are its own), the
+    constants of every function it reaches, the names of the private copies of
+    the functions it calls, and the profiler's counters."""
+
+    def __init__(self, root: rx.FuncOp, module: ModuleOp, profile: bool, taken: set[str]):
+        self.root, self.module, self.profile = root, module, profile
+        self.taken = taken  # the symbol names of the module and of every copy made
+        self.errors: list[str] = []
+        self.constants = [c for f in reachable_functions(root) for c in f.walk()
+                          if isinstance(c, rx.ConstantOp)]
+        self.copies: dict[str, str] = {}
+        self.pending: list[rx.FuncOp] = []
+        self.root_hooks: ProfileHooks | None = None
+        self.reaches: dict[str, set[str]] = {}
+
+    def copy_name(self, fn: rx.FuncOp) -> str:
+        """The host function that runs fn when called from this closure (lowered later)."""
+        name = fn.sym_name.data
+        if name not in self.copies:
+            base = f"{self.root.sym_name.data}.{name}"
+            candidate, k = base, 0
+            while candidate in self.taken:
+                k += 1
+                candidate = f"{base}.{k}"
+            self.taken.add(candidate)
+            self.copies[name] = candidate
+            self.pending.append(fn)
+        return self.copies[name]
+
+    def kernels(self) -> list[str]:
+        """The kernels that the functions of the closure call, in order."""
+        return [op.callee.root_reference.data for f in reachable_functions(self.root)
+                for op in f.walk() if isinstance(op, (rx.CallTIROp, CallKernelOp))]
+
+    def recursive(self, callee: rx.FuncOp, caller: rx.FuncOp) -> bool:
+        """Whether a call of callee from caller can be a recursion (callee reaches caller)."""
+        name = callee.sym_name.data
+        if name not in self.reaches:
+            self.reaches[name] = {f.sym_name.data for f in reachable_functions(callee)}
+        return caller.sym_name.data in self.reaches[name]
+
+    def lower(self) -> list[func.FuncOp]:
+        """The root's host function, then the copies of the functions it calls."""
+        root = FunctionLowering(self.root, self, entry=True)
+        lowered = [root.lower()]
+        while self.pending:
+            lowered.append(FunctionLowering(self.pending.pop(0), self, entry=False).lower())
+        lowered[0].attributes[ERRORS_ATTR] = ArrayAttr([StringAttr(e) for e in self.errors])
+        if root.profile:
+            root.profile.annotate(lowered[0])
+        for copy in lowered[1:]:  # (the table of their codes; lowering/noalias.py reads it)
+            copy.attributes[ERRORS_ATTR] = lowered[0].attributes[ERRORS_ATTR]
+        return lowered
+
+
+class FunctionLowering:
+    """Translates one relax.func into host code, op by op, into a CFG: the
+    public entry point of a function (`entry`), or a copy that relax.calls run."""
+
+    def __init__(self, fn: rx.FuncOp, closure: CallClosure, entry: bool = True):
         self.fn = fn
-        self.module = module
-        self.profile = ProfileHooks(self) if profile else None  # lowering/profiling.py
+        self.closure = closure
+        self.module = closure.module
+        self.entry = entry
+        self.profile = ProfileHooks(self) if closure.profile else None  # lowering/profiling.py
         self.vals: dict[SSAValue, list[SSAValue]] = {}
         self.root: dict[SSAValue, SSAValue] = {}  # memref value -> the allocation it views
         self.env: dict[str, SSAValue] = {}
-        self.errors: list[str] = []
+        self.errors = closure.errors
         self.scopes: list[_Scope] = [_Scope([])]
         self.region = Region()
 
@@ -251,11 +360,17 @@ class FunctionLowering:
         self.store_slot(self.err, 0, self.index(len(report)))
         for k, v in enumerate(report):
             self.store_slot(self.err, k + 1, v)
-        for m in self.owned_roots():
-            self.emit(memref.DeallocOp.get(m))
-        self.emit(func.ReturnOp(self.emit(arith.ConstantOp(IntegerAttr(code, i32)))))
+        self.return_failure(self.emit(arith.ConstantOp(IntegerAttr(code, i32))))
         self.region.add_block(cont)
         self.set_block(cont)
+
+    def return_failure(self, code: SSAValue) -> None:
+        """Free what is owned and return the (non-zero) code of a failed check;
+        a copy returns poison results with it."""
+        for m in self.owned_roots():
+            self.emit(memref.DeallocOp.get(m))
+        results = [] if self.entry else [self.emit(ub.PoisonOp(t)) for t in self.result_types]
+        self.emit(func.ReturnOp(code, *results))
 
     def any_ne(self, pairs: Sequence[tuple[SSAValue, SSAValue]]) -> SSAValue | None:
         bad = None
@@ -283,17 +398,33 @@ class FunctionLowering:
     def lower(self) -> func.FuncOp:
         fn = self.fn
         params = fn.function_type.inputs.data
-        constants = [op for op in fn.walk() if isinstance(op, rx.ConstantOp)]
+        constants = self.closure.constants
         in_types = [t for p in params for t in lowered_types(p, fn)]
         const_types = [tensor_memref_type(c.result.type, c) for c in constants]
         buf = MemRefType(i64, [DYNAMIC_INDEX])
-        entry = Block(arg_types=in_types + const_types + [buf] * (3 if self.profile else 2))
+        prof = [buf] if self.profile else []
+        tail = prof + ([buf, buf] if self.entry else [IndexType(), buf])
+        self.result_types = [] if self.entry else lowered_types(fn.result_type, fn)
+        entry = Block(arg_types=in_types + const_types + tail)
         self.region.add_block(entry)
         self.set_block(entry)
+        if self.entry:
+            *_, self.err, self.out = entry.args
+            self.out.name_hint = "out"
+            self.depth: SSAValue | None = None  # (0: calls from here are at depth 1)
+        else:
+            *_, self.depth, self.err = entry.args
+            self.depth.name_hint = "depth"
+        self.err.name_hint = "err"
         if self.profile:
-            self.profile.start(entry.args[-3])
-        *_, self.err, self.out = entry.args
-        self.err.name_hint, self.out.name_hint = "err", "out"
+            prof_arg = entry.args[-3]
+            if self.entry:
+                self.profile.start(prof_arg)
+                self.profile.expect_kernels(self.closure.kernels())
+                self.closure.root_hooks = self.profile
+            else:
+                assert self.closure.root_hooks is not None
+                self.profile = self.closure.root_hooks.for_callee(self, prof_arg)
         k = 0
         for p in fn.args:
             n = len(lowered_types(p.type, fn))
@@ -302,19 +433,22 @@ class FunctionLowering:
                 a.name_hint = p.name_hint
             self.bind_param(p.type, self.vals[p])
             k += n
-        for c, arg in zip(constants, entry.args[k:k + len(constants)]):
+        self.const_args = list(entry.args[k:k + len(constants)])
+        for c, arg in zip(constants, self.const_args):
             self.vals[c.result] = [arg]
             arg.name_hint = c.result.name_hint or "const"
         self.lower_ops(fn.body.block.ops)
+        if not self.entry:
+            name = self.closure.copies[fn.sym_name.data]
+            return func.FuncOp(name, (list(entry.arg_types), [i32, *self.result_types]),
+                               self.region, visibility="private")
         out = func.FuncOp(fn.sym_name.data, (list(entry.arg_types), [i32]), self.region)
-        out.attributes[ERRORS_ATTR] = ArrayAttr([StringAttr(e) for e in self.errors])
+        out.attributes[ERRORS_ATTR] = ArrayAttr([])  # (filled in when the calls are lowered)
         out.attributes[SIGNATURE_ATTR] = fn.function_type
         out.attributes[CONSTANTS_ATTR] = ArrayAttr([c.value for c in constants])
         for name in MEMORY_ATTRS:  # what static-plan-memory found, for the runtime
             if name in fn.attributes:
                 out.attributes[name] = fn.attributes[name]
-        if self.profile:
-            self.profile.annotate(out)
         return out
 
     def bind_param(self, t: Attribute, values: list[SSAValue]) -> None:
@@ -356,6 +490,9 @@ class FunctionLowering:
         declared = self.fn.result_type  # the runtime reads %out by the declared type
         if _has_object(declared) or out_slots(declared) != out_slots(op.value.type):
             raise _unsupported(op, f"returning a value of type {op.value.type} as {declared}")
+        if not self.entry:
+            self.return_to_caller(op)
+            return
         values = self.vals[op.value]
         returned: set[SSAValue] = set()
         self.store_results(op.value.type, values, 0, returned)
@@ -391,33 +528,45 @@ class FunctionLowering:
             slot += 1
         return slot
 
+    def return_to_caller(self, op: rx.ReturnOp) -> None:
+        """A copy's return: the results, owned by the caller, then status 0."""
+        values = self.vals[op.value]
+        taken: set[SSAValue] = set()
+        owned = self.scopes[-1].owned
+        results = [self.cast(self.own(v, taken, owned), t) if isinstance(t, MemRefType) else v
+                   for v, t in zip(values, self.result_types)]
+        keep = {self.root.get(v, v) for v in results}
+        for m in self.owned_roots():
+            if m not in keep:
+                self.emit(memref.DeallocOp.get(m))
+        self.emit(func.ReturnOp(self.emit(arith.ConstantOp(IntegerAttr(0, i32))), *results))
+
     def lower_MatchCastOp(self, op: rx.MatchCastOp) -> None:
         self.vals[op.result] = self.match(op, op.value.type, op.result.type, self.vals[op.value])
 
-    def match(self, op: Operation, src: Attribute, dst: Attribute,
-              values: list[SSAValue]) -> list[SSAValue]:
+    def match(self, op: Operation, src: Attribute, dst: Attribute, values: list[SSAValue],
+              what: str = "relax.match_cast: the value") -> list[SSAValue]:
         if isinstance(dst, TensorType):
             m = values[0]
             mt = tensor_memref_type(dst, op)
             if dst.dims is not None:
                 actual = [self.dim(m, j) for j in range(len(dst.dims))]
-                self.match_dims(actual, dst.dims, "relax.match_cast: the value", op)
+                self.match_dims(actual, dst.dims, what, op)
             return [self.cast(m, mt)]
         if isinstance(dst, ShapeType):
             if dst.dims is not None:
-                self.match_dims(values, dst.dims, "relax.match_cast: the shape", op)
+                self.match_dims(values, dst.dims, what.replace("the value", "the shape"), op)
             return values
         if isinstance(dst, PrimType):
             if dst.known_value is not None:
-                self.match_dims([self.to_index(values[0])], [dst.known_value],
-                                "relax.match_cast: the value", op)
+                self.match_dims([self.to_index(values[0])], [dst.known_value], what, op)
             return values
         if isinstance(dst, TupleType):
             assert isinstance(src, TupleType)
             result, k = [], 0
             for s, d in zip(src.types, dst.types):
                 n = len(lowered_types(s, op))
-                result += self.match(op, s, d, values[k:k + n])
+                result += self.match(op, s, d, values[k:k + n], what)
                 k += n
             return result
         return values
@@ -557,6 +706,131 @@ class FunctionLowering:
             return None
         return SymEmitter(env, self.block.add_op).value(e)
 
+    # ---- calls of relax functions ----------------------------------------------------
+    def lower_CallOp(self, op: rx.CallOp) -> None:
+        """A call of the callee's copy (see the module docstring)."""
+        callee = op.callee_op()
+        assert callee is not None
+        name = callee.sym_name.data
+        copy = self.closure.copy_name(callee)
+        binding: dict[str, SymExpr] = {}  # callee variable -> the caller's expression
+        env: dict[str, SSAValue] = {}  # callee variable -> its value
+        args: list[SSAValue] = []
+        for i, (p, a) in enumerate(zip(callee.function_type.inputs.data, op.args)):
+            args += self.pass_argument(op, f"relax.call @{name}: argument #{i}", p, a.type,
+                                       self.vals[a], binding, env)
+        depth = (self.index(1) if self.depth is None
+                 else self.emit(arith.AddiOp(self.depth, self.index(1))))
+        if self.closure.recursive(callee, self.fn):  # only a recursion can go deep
+            too_deep = self.emit(arith.CmpiOp(depth, self.index(MAX_CALL_DEPTH), "ugt"))
+            self.check(too_deep, f"{location_prefix(op)}relax.call @{name}: more than "
+                       f"{MAX_CALL_DEPTH} nested calls (a recursion that does not end?)", [])
+        prof = [self.profile.prof] if self.profile else []
+        result_types = lowered_types(callee.result_type, op)
+        call = func.CallOp(copy, [*args, *self.const_args, *prof, depth, self.err],
+                           [i32, *result_types])
+        self.emit(call)
+        self.propagate_failure(call.results[0])
+        results = list(call.results[1:])
+        for m in results:  # the callee hands its results over
+            if isinstance(m.type, MemRefType):
+                self.scopes[-1].owned.append(m)
+                self.root[m] = m
+        proved = call_result_type(callee, [a.type for a in op.args])
+        if is_base_of(op.result.type, proved):
+            want = lowered_types(op.result.type, op)
+            self.vals[op.result] = [self.cast(v, t) if isinstance(t, MemRefType) else v
+                                    for v, t in zip(results, want)]
+        else:  # e.g. a result type that mentions a variable of the callee's match_cast
+            self.vals[op.result] = self.match(op, callee.result_type, op.result.type, results,
+                                              f"relax.call @{name}: the result")
+
+    def pass_argument(self, op: rx.CallOp, what: str, p: Attribute, t: Attribute,
+                      values: list[SSAValue], binding: dict[str, SymExpr],
+                      env: dict[str, SSAValue]) -> list[SSAValue]:
+        """The values of an argument of type t for a parameter of type p, after
+        binding the callee's variables it defines and checking its other dims."""
+        if isinstance(p, TensorType):
+            m = values[0]
+            if p.dims is not None:
+                known = t.dims if isinstance(t, TensorType) else None
+
+                def dim(j: int) -> SSAValue:  # from the argument's type where it says
+                    value = self.value_of(known[j]) if known is not None else None
+                    return value if value is not None else self.dim(m, j)
+
+                self.bind_callee_dims(op, what, dim, p.dims, known, binding, env)
+            return [self.cast(m, tensor_memref_type(p, op))]
+        if isinstance(p, ShapeType):
+            if p.dims is not None:
+                known = t.dims if isinstance(t, ShapeType) else None
+                self.bind_callee_dims(op, what, lambda j: values[j], p.dims, known, binding, env)
+            return values
+        if isinstance(p, PrimType):
+            if p.known_value is not None:
+                known_value = t.known_value if isinstance(t, PrimType) else None
+                self.bind_callee_dims(op, what, lambda j: self.to_index(values[0]),
+                                      [p.known_value],
+                                      None if known_value is None else [known_value], binding,
+                                      env)
+            return values
+        if isinstance(p, TupleType) and isinstance(t, TupleType):
+            result, k = [], 0
+            for j, (pf, tf) in enumerate(zip(p.types, t.types)):
+                n = len(lowered_types(tf, op))
+                result += self.pass_argument(op, f"{what}[{j}]", pf, tf, values[k:k + n],
+                                             binding, env)
+                k += n
+            return result
+        raise _unsupported(op, f"passing a value of type {t} as {p}")
+
+    def bind_callee_dims(self, op: Operation, what: str, actual: Callable[[int], SSAValue],
+                         dims: Sequence[SymExpr], known: Sequence[SymExpr] | None,
+                         binding: dict[str, SymExpr], env: dict[str, SSAValue]) -> None:
+        """Like match_dims, in the callee's variables: bind those that stand alone
+        and are new; check the other dims unless the argument's type proves them.
+        `actual(j)` emits the value of dim j; `known` are the argument's dims."""
+        values: dict[int, SSAValue] = {}
+
+        def value(j: int) -> SSAValue:
+            if j not in values:
+                values[j] = actual(j)
+            return values[j]
+
+        checked = []
+        for j, d in enumerate(dims):
+            v = d.as_var()
+            mine = known[j] if known is not None else None
+            if v is not None and v not in env:  # (read only if a check needs it)
+                env[v] = _Lazy(lambda j=j: value(j))  # type: ignore[assignment]
+                if mine is not None:
+                    binding[v] = mine
+            elif not (mine is not None and d.free_vars() <= binding.keys()
+                      and prove_equal(d.substitute(binding), mine)):
+                checked.append((j, d))
+        if not checked:
+            return
+        for name, lazy in list(env.items()):
+            if isinstance(lazy, _Lazy):
+                env[name] = lazy.get()
+        pairs = [(value(j), SymEmitter(env, self.block.add_op).value(d)) for j, d in checked]
+        bad = self.any_ne(pairs)
+        assert bad is not None
+        self.check(bad, f"{location_prefix(op)}{what} has dims %s, expected "
+                   f"{shape_str(dims)}", [value(j) for j in range(len(dims))])
+
+    def propagate_failure(self, status: SSAValue) -> None:
+        """After a call: return its non-zero status (a code of the shared table)."""
+        failed = self.emit(arith.CmpiOp(status, self.emit(arith.ConstantOp(IntegerAttr(0, i32))),
+                                        "ne"))
+        fail, cont = Block(), Block()
+        self.emit(cf.ConditionalBranchOp(failed, fail, [], cont, []))
+        self.region.add_block(fail)
+        self.set_block(fail)
+        self.return_failure(status)
+        self.region.add_block(cont)
+        self.set_block(cont)
+
     def lower_CallDPSPackedOp(self, op: rx.CallDPSPackedOp) -> None:
         from xrelax.lowering.packed_calls import lower_packed_call
 
@@ -587,8 +861,8 @@ class FunctionLowering:
             assert isinstance(term, rx.YieldOp)
             yielded = [v for y in term.values for v in self.vals[y]]
             taken: set[SSAValue] = set()  # each merge argument owns a distinct allocation
-            yielded = [self.own(v, taken) if isinstance(v.type, MemRefType) else v
-                       for v in yielded]
+            yielded = [self.own(v, taken, self.scopes[-1].owned)
+                       if isinstance(v.type, MemRefType) else v for v in yielded]
             yielded = [self.cast(v, t) if isinstance(t, MemRefType) else v
                        for v, t in zip(yielded, result_types)]
             keep = {self.root.get(v, v) for v in yielded}
@@ -610,11 +884,12 @@ class FunctionLowering:
                 self.scopes[-1].owned.append(a)
                 self.root[a] = a
 
-    def own(self, m: SSAValue, taken: set[SSAValue]) -> SSAValue:
-        """m itself if this branch allocated it and no other result took it, else
-        a fresh copy (branch results are owned by the code after the if)."""
+    def own(self, m: SSAValue, taken: set[SSAValue], owned: list[SSAValue]) -> SSAValue:
+        """m itself if its allocation is in `owned` and no other result took it,
+        else a fresh copy (for results that the code after an if, or a caller,
+        owns)."""
         root = self.root.get(m, m)
-        if root in self.scopes[-1].owned and root not in taken:
+        if root in owned and root not in taken:
             taken.add(root)
             return m
         mt = m.type
@@ -651,36 +926,8 @@ HOST_OP_HANDLERS: dict[type[Operation], HostOpHandler] = {
     rx.CallDPSPackedOp: FunctionLowering.lower_CallDPSPackedOp,
     rx.CallPackedOp: FunctionLowering.lower_CallPackedOp,
     rx.IfOp: FunctionLowering.lower_IfOp,
+    rx.CallOp: FunctionLowering.lower_CallOp,
 }  # type: ignore[dict-item]  # handlers take their own op subclass
-
-
-def inline_calls(module: ModuleOp) -> None:
-    """Replace every `relax.call` by a copy of the callee's body (host code has
-    no relax-to-relax calls). The callee's symbolic variables must be the
-    caller's (as for the functions `fuse-ops` makes)."""
-    while True:
-        calls = [c for c in module.walk() if isinstance(c, rx.CallOp)]
-        if not calls:
-            return
-        for call in calls:
-            callee = call.callee_op()
-            assert callee is not None
-            for p, a in zip(callee.function_type.inputs.data, call.args):
-                if p != a.type:
-                    raise CompileError(
-                        f"{location_prefix(call)}error: relax.call @{callee.sym_name.data}: "
-                        f"argument type {a.type} differs from parameter type {p}; calls "
-                        "between functions with different symbolic variables are not "
-                        "supported by the native runtime yet")
-            mapping: dict[SSAValue, SSAValue] = dict(zip(callee.args, call.args))
-            parent = call.parent_block()
-            assert parent is not None
-            for inner in callee.body.block.ops:
-                if isinstance(inner, rx.ReturnOp):
-                    call.result.replace_all_uses_with(mapping.get(inner.value, inner.value))
-                else:
-                    parent.insert_op_before(inner.clone(mapping), call)
-            parent.erase_op(call)
 
 
 @dataclass(frozen=True)
@@ -694,15 +941,15 @@ class ConvertRelaxToStd(ModulePass):
     profile: bool = False  # time every kernel call (see lowering/profiling.py)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        inline_calls(op)
-        for fn in list(op.body.block.ops):
-            if isinstance(fn, rx.FuncOp) and fn.is_private:
-                op.body.block.erase_op(fn)  # only reachable through calls, now inlined
-        for fn in list(op.body.block.ops):
-            if isinstance(fn, rx.FuncOp):
-                lowered = FunctionLowering(fn, op, self.profile).lower()
+        functions = [fn for fn in op.body.block.ops if isinstance(fn, rx.FuncOp)]
+        taken = {name.data for o in op.body.block.ops
+                 if isinstance(name := o.properties.get("sym_name"), StringAttr)}
+        host = {fn: CallClosure(fn, op, self.profile, taken).lower() for fn in functions
+                if not fn.is_private}  # private ones run only as the copies calls make
+        for fn in functions:
+            for lowered in host.get(fn, []):
                 op.body.block.insert_op_before(lowered, fn)
-                op.body.block.erase_op(fn)
+            op.body.block.erase_op(fn)
         from xrelax.lowering.packed_calls import ENTRY, entry_declaration
 
         if any(isinstance(c, func.CallOp) and c.callee.root_reference.data == ENTRY

@@ -37,6 +37,7 @@ from xdsl.dialects.builtin import TensorType as BuiltinTensor
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from xrelax.relax import ops
+from xrelax.relax.func_ops import call_result_type
 from xrelax.relax.types import TupleType, definable_vars, erase_undefined
 from xrelax.tir.symbolic import ExprLike
 from xrelax.tir.types import to_dtype
@@ -104,6 +105,21 @@ class _Emitter:
         types = [out_types] if isinstance(out_types, Attribute) else list(out_types)
         return self.emit(ops.CallTIROp(callee_name, args, types, sym_args), name)
 
+    def call(self, callee: str | ops.FuncOp, args: Sequence[SSAValue],
+             ret: Attribute | None = None, name: str | None = None) -> SSAValue:
+        """Call a relax function of the module (by name, or its relax.func op, which
+        is then added). The result type is `ret`, or the callee's result type
+        with its variables replaced by the arguments' dims (what the types
+        prove; the rest is checked at run time)."""
+        callee_name = self._callee_name(callee)
+        if ret is None:
+            fn = callee if isinstance(callee, ops.FuncOp) else self._relax_function(callee_name)
+            ret = call_result_type(fn, [a.type for a in args])
+        return self._one(ops.CallOp(callee_name, args, ret), name)
+
+    def _relax_function(self, name: str) -> ops.FuncOp:
+        raise NotImplementedError
+
     def call_dps_packed(self, func_name: str, args: Sequence[SSAValue],
                         out_types: Attribute | Sequence[Attribute],
                         name: str | None = None) -> SSAValue | tuple[SSAValue, ...]:
@@ -160,6 +176,9 @@ class DataflowBuilder(_Emitter):
     def _callee_name(self, callee: str | Operation) -> str:
         return self.function._callee_name(callee)
 
+    def _relax_function(self, name: str) -> ops.FuncOp:
+        return self.function._relax_function(name)
+
     def output(self, *values: SSAValue) -> None:
         if self.outputs is not None:
             raise RuntimeError("output() was already called for this dataflow block")
@@ -202,6 +221,11 @@ class FunctionBuilder(_Emitter):
     def _callee_name(self, callee: str | Operation) -> str:
         return self.module._callee_name(callee)
 
+    def _relax_function(self, name: str) -> ops.FuncOp:
+        if name == self.func.sym_name.data:  # a recursive call
+            return self.func
+        return self.module._relax_function(name)
+
     @contextmanager
     def dataflow(self) -> Iterator[DataflowBuilder]:
         self._check_open()
@@ -231,6 +255,9 @@ class _RegionEmitter(_Emitter):
 
     def _callee_name(self, callee: str | Operation) -> str:
         return self.function._callee_name(callee)
+
+    def _relax_function(self, name: str) -> ops.FuncOp:
+        return self.function._relax_function(name)
 
     def yield_(self, *values: SSAValue) -> None:
         self.block.add_op(ops.YieldOp(values))
@@ -271,6 +298,13 @@ class ModuleBuilder:
         self._names.add(name)
         self.module.body.block.add_op(func)
         return name
+
+    def _relax_function(self, name: str) -> ops.FuncOp:
+        for op in self.module.body.block.ops:
+            if isinstance(op, ops.FuncOp) and op.sym_name.data == name:
+                return op
+        raise ValueError(f"the module has no relax function named @{name} yet (add it first, "
+                         "or give the call's result type with ret=)")
 
     def _callee_name(self, callee: str | Operation) -> str:
         if isinstance(callee, str):

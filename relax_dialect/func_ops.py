@@ -5,8 +5,15 @@ single op can check alone:
 
 - every symbolic variable is defined before it is used: by standing alone as
   a dim of a parameter type, or by a `relax.match_cast` earlier in the body;
+  the result type may use those of the parameters and those of the body's
+  match_casts outside `relax.if` (as in TVM);
 - a value defined inside a `relax.dataflow` is used outside only through
   that block's results.
+
+A call `relax.call @g(args) : T` instantiates @g: each variable that stands
+alone in a parameter's type takes the argument's dim there (`call_binding`),
+and T must be able to match @g's result type so instantiated (`call_result_type`);
+what the callee's type does not prove is checked at run time.
 """
 
 from __future__ import annotations
@@ -55,7 +62,19 @@ from xrelax.relax.syntax import (
     check_relax_type,
     print_operand_list,
 )
-from xrelax.relax.types import definable_vars, free_vars, is_base_of, is_relax_type, may_match
+from xrelax.relax.types import (
+    PrimType,
+    ShapeType,
+    TensorType,
+    TupleType,
+    definable_vars,
+    erase_undefined,
+    free_vars,
+    is_base_of,
+    is_relax_type,
+    may_match,
+    substitute,
+)
 from xrelax.relax.value_ops import IfOp, MatchCastOp, YieldOp
 from xrelax.tir.symbolic import SymExpr
 from xrelax.tir.syntax import OpVerifyException, check_defined_before_use, parse_defined_operands
@@ -185,6 +204,13 @@ class CallOp(IRDLOperation):
                                       f"match parameter type {p} of @{name}")
         if not is_relax_type(self.result.type):
             raise VerifyException("relax.call: the result must have a relax type")
+        if len(callee.function_type.outputs.data) != 1:
+            return  # the callee reports its malformed type itself
+        expected = call_result_type(callee, [a.type for a in self.args])
+        if not may_match(self.result.type, expected):
+            raise VerifyException(f"relax.call: the result type {self.result.type} can never "
+                                  f"match the result type of @{name}, {expected} for these "
+                                  "arguments")
 
     @classmethod
     def parse(cls, parser: Parser) -> CallOp:
@@ -288,6 +314,61 @@ class OutputOp(IRDLOperation):
 
 
 
+# ---- calls ------------------------------------------------------------------------
+
+def call_binding(params: Sequence[Attribute], args: Sequence[Attribute]) -> dict[str, SymExpr]:
+    """The callee's variables that a call determines: each one that stands alone
+    in a parameter's dim, as the argument's dim there (the first occurrence)."""
+    binding: dict[str, SymExpr] = {}
+
+    def visit(p: Attribute, a: Attribute) -> None:
+        if isinstance(p, TupleType) and isinstance(a, TupleType):
+            for pf, af in zip(p.types, a.types):
+                visit(pf, af)
+            return
+        if isinstance(p, PrimType) and isinstance(a, PrimType):
+            pairs = [(p.known_value, a.known_value)]
+        elif isinstance(p, (TensorType, ShapeType)) and type(a) is type(p):
+            pairs = list(zip(p.dims or (), a.dims or ()))  # type: ignore[union-attr]
+        else:
+            return
+        for pd, ad in pairs:
+            v = pd.as_var() if pd is not None else None
+            if v is not None and ad is not None and v not in binding:
+                binding[v] = ad
+
+    for p, a in zip(params, args):
+        visit(p, a)
+    return binding
+
+
+def call_result_type(callee: FuncOp, args: Sequence[Attribute]) -> Attribute:
+    """What the callee's result type says about a call's result, in the caller's
+    variables: its variables replaced by the arguments' dims, and what mentions
+    one that the arguments do not determine forgotten."""
+    binding = call_binding(callee.function_type.inputs.data, args)
+    return substitute(erase_undefined(callee.result_type, set(binding)), binding)
+
+
+def result_scope_vars(func: FuncOp) -> set[str]:
+    """The variables the body defines where the result is returned: those of the
+    match_casts outside relax.if (inside dataflow blocks too)."""
+    found: set[str] = set()
+    for op in func.body.walk():
+        if isinstance(op, MatchCastOp) and not _inside_if(op, func):
+            found |= definable_vars(op.result.type)
+    return found
+
+
+def _inside_if(op: Operation, stop: Operation) -> bool:
+    parent = op.parent_op()
+    while parent is not None and parent is not stop:
+        if isinstance(parent, IfOp):
+            return True
+        parent = parent.parent_op()
+    return False
+
+
 # ---- rules ------------------------------------------------------------------------
 
 def is_pure_relax_op(op: Operation) -> bool:
@@ -377,11 +458,13 @@ def verify_function(func: FuncOp) -> None:
             raise VerifyException(
                 f"symbolic variable '{sorted(missing)[0]}' in the type of parameter #{i} of "
                 f"@{fname} is not defined: it must stand alone as a dim of some parameter")
-    missing = free_vars(func.result_type) - defined
+    missing = free_vars(func.result_type) - defined - result_scope_vars(func)
     if missing:
         raise VerifyException(
             f"symbolic variable '{sorted(missing)[0]}' in the result type of @{fname} is not "
-            "defined by the parameters")
+            "defined by the parameters, nor by a relax.match_cast in the body outside "
+            "relax.if (match_cast the returned value to a type that defines it, or use a "
+            "type of known rank only, e.g. !relax.tensor<ndim=2, f32>)")
 
     for op in func.body.walk():
         if op is func:

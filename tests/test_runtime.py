@@ -778,18 +778,3 @@ relax.func @main() -> !relax.tensor<[1048576, 1048576, 2], f32> {
     with pytest.raises(CompileError, match=r"big.mlir:2:31: error: buffer type \[1048576, "
                                            r"1048576, 2\] is too large"):
         compile_module(text, filename="big.mlir")
-
-
-def test_call_between_functions_with_other_variables_is_a_compile_error():
-    text = """
-relax.func private @id(%v: !relax.tensor<[k], f32>) -> !relax.tensor<[k], f32> {
-  relax.return %v : !relax.tensor<[k], f32>
-}
-relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
-  %y = relax.call @id(%x) : !relax.tensor<[n], f32>
-  relax.return %y : !relax.tensor<[n], f32>
-}
-"""
-    with pytest.raises(CompileError, match=r"calls.mlir:6:3: error: relax.call @id: argument type "
-                                           r".*differs from parameter type"):
-        compile_module(text, filename="calls.mlir")

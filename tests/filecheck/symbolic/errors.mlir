@@ -19,11 +19,18 @@ relax.func @composite_other(%x: !relax.tensor<[n], f32>, %y: !relax.tensor<[n + 
 
 // -----
 
-// A match_cast in the body does not define variables of the result type.
-// CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:1: error: symbolic variable 'm' in the result type of @result_type is not defined by the parameters
-relax.func @result_type(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[m], f32> {
-  %y = relax.match_cast %x : !relax.tensor<[m], f32>
-  relax.return %y : !relax.tensor<[m], f32>
+// A match_cast inside a relax.if does not define variables of the result type
+// (one in the body outside relax.if does).
+// CHECK: {{.*}}errors.mlir:[[# @LINE + 1]]:1: error: symbolic variable 'm' in the result type of @result_type is not defined by the parameters, nor by a relax.match_cast in the body outside relax.if
+relax.func @result_type(%x: !relax.tensor<[n], f32>, %c: !relax.tensor<[], i1>) -> !relax.tensor<[m], f32> {
+  %r = relax.if %c -> !relax.tensor<[m], f32> {
+    %y = relax.match_cast %x : !relax.tensor<[m], f32>
+    relax.yield %y : !relax.tensor<[m], f32>
+  } else {
+    %z = relax.match_cast %x : !relax.tensor<[m], f32>
+    relax.yield %z : !relax.tensor<[m], f32>
+  }
+  relax.return %r : !relax.tensor<[m], f32>
 }
 
 // -----
