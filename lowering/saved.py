@@ -279,7 +279,7 @@ def encode(saved: SavedExecutable) -> tuple[dict[str, Any], list[Any]]:
         constants = []
         for a in f.constants:
             constants.append({"blob": len(blobs), "dtype": a.dtype.str, "shape": list(a.shape)})
-            blobs.append(np.ascontiguousarray(a))
+            blobs.append(np.ascontiguousarray(a).reshape(-1).view(np.uint8))  # (bf16 too)
         functions[f.name] = {
             "signature": str(f.signature), "params": f.param_names, "errors": f.errors,
             "constants": constants, "memory": {k: str(e) for k, e in f.memory.items()},
