@@ -19,7 +19,9 @@ so a key that needs its output cannot make a warm compile fast. It hashes
   numpy, the CPU name, triple and feature string from llvmlite; and the
   `Target` that the schedules plan for (`XRELAX_TARGET`, the core count).
 Two compiles with one key run the same passes with the same code on the same
-input, so they produce the same code.
+input, so they produce the same code. Python functions registered into the
+compiler (`register_legalization`, `register_microkernel`) are code that no key
+can see: while there are any, compile_module compiles without the cache.
 
 **The directory** is `$XRELAX_CACHE_DIR`, else the user's cache directory
 (`$XDG_CACHE_HOME/xrelax`, `~/.cache/xrelax`; `~/Library/Caches/xrelax` on
@@ -46,7 +48,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, ModuleOp
-from xdsl.ir import Attribute
+from xdsl.ir import Attribute, TypeAttribute
 from xdsl.printer import Printer
 
 from xrelax.lowering.saved import ExecutableFileError, build_info, read_file, write_file
@@ -82,7 +84,7 @@ def resource_hex(name: str) -> str | None:
 
 class _KeyPrinter(Printer):
     """The generic form with locations, dense constants as digests of their
-    data; each distinct attribute is printed once (types repeat a lot)."""
+    data; each distinct type is printed once (types repeat a lot)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,6 +93,9 @@ class _KeyPrinter(Printer):
     def print_attribute(self, attribute: Attribute) -> None:
         if isinstance(attribute, (DenseIntOrFPElementsAttr, DenseResourceAttr)):
             self.print_string(self._attribute_text(attribute))  # hashing them is the work
+            return
+        if not isinstance(attribute, TypeAttribute):  # 0.0 == -0.0: values are not memoized
+            self.print_string(self._attribute_text(attribute))
             return
         text = self.texts.get(attribute)
         if text is None:
@@ -132,6 +137,22 @@ def compile_key(source: str | ModuleOp, filename: str, options: dict[str, Any]) 
 
 
 # ---- the cache directory -----------------------------------------------------------
+
+def extended_by_user_code() -> str | None:
+    """Why the compile depends on Python code registered in this process, which
+    no key can see (custom legalizations, micro-kernels): then compile_module
+    does not use the cache. None when it does not."""
+    from xrelax.passes.legalize_ops import custom_legalizations
+    from xrelax.tir import register_tile
+    from xrelax.tir.microkernel import microkernel_check, microkernels
+
+    if custom_legalizations():
+        return f"custom legalizations of {', '.join(custom_legalizations())}"
+    if microkernels() != [register_tile.NAME] or \
+            microkernel_check(register_tile.NAME) is not register_tile.check:
+        return "micro-kernels registered in Python"
+    return None
+
 
 def default_cache_dir() -> Path:
     if os.environ.get("XRELAX_CACHE_DIR"):
@@ -214,7 +235,8 @@ class CompileCache:
                         continue
                     if e.name.startswith(".tmp-"):
                         if st.st_mtime < time.time() - 3600:
-                            Path(e.path).unlink(missing_ok=True)
+                            with contextlib.suppress(OSError):
+                                os.unlink(e.path)
                     elif e.name.endswith(".xrx"):
                         entries.append((st.st_mtime, st.st_size, e.path))
         except OSError:
@@ -223,5 +245,6 @@ class CompileCache:
         for _, size, path in sorted(entries):
             if total <= self.max_bytes:
                 break
-            Path(path).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # another process may be evicting too
+                os.unlink(path)
             total -= size

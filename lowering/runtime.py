@@ -39,7 +39,12 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute
 
-from xrelax.lowering.cache import CompileCache, cache_enabled, compile_key
+from xrelax.lowering.cache import (
+    CompileCache,
+    cache_enabled,
+    compile_key,
+    extended_by_user_code,
+)
 from xrelax.lowering.packing import (
     array_record,
     float_of_slot,
@@ -554,7 +559,8 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
     generated code: `exe.profile("main", *args)` reports them (see
     lowering/profiling.py). `cache`: look the compile up in the compile cache
     and store it there (lowering/cache.py); None (the default) follows
-    `XRELAX_CACHE`, `before_llvm` turns it off. `progress(stage, seconds)` is
+    `XRELAX_CACHE`; `before_llvm` and functions registered into the compiler
+    (custom legalizations, micro-kernels) turn it off. `progress(stage, seconds)` is
     called as each stage ends (parse, every pass, LLVM optimization, code
     generation, ...). User errors raise `xrelax.diagnostics.CompileError` with
     a readable message."""
@@ -571,7 +577,8 @@ def compile_module(source: str | ModuleOp, *, opt_level: int = 3,
         if progress is not None:
             progress(stage, seconds)
 
-    use_cache = (cache_enabled() if cache is None else cache) and before_llvm is None
+    use_cache = ((cache_enabled() if cache is None else cache) and before_llvm is None
+                 and extended_by_user_code() is None)
     store = CompileCache() if use_cache else None
     key = ""
     if store is not None:

@@ -46,6 +46,12 @@ def unregister_legalization(op_name: str) -> None:
     _CUSTOM.pop(op_name, None)
 
 
+def custom_legalizations() -> list[str]:
+    """The ops with a registered legalization (the compile cache is not used
+    while there are any: it cannot see the functions)."""
+    return sorted(_CUSTOM)
+
+
 def _key(op: TensorOp) -> tuple:
     props = tuple(sorted((k, str(v)) for k, v in op.properties.items()))
     return (op.name, props, tuple(str(o.type) for o in op.operands),

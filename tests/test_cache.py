@@ -137,6 +137,22 @@ def test_constants_are_in_the_key_and_in_the_entry():
     np.testing.assert_allclose(again["main"](x), x @ w1, rtol=1e-5, atol=1e-5)
 
 
+def test_module_keys_tell_apart_values_that_compare_equal():
+    """0.0 == -0.0 in Python, but they are different constants: a module's key
+    prints every value (only types are printed once and reused)."""
+    from xrelax.context import parse_text
+
+    body = """func.func @f() -> (f32, f32) {
+  %a = arith.constant 0.0 : f32
+  %b = arith.constant SECOND : f32
+  func.return %a, %b : f32, f32
+}"""
+    zero, negative = (parse_text(body.replace("SECOND", v)) for v in ("0.0", "-0.0"))
+    assert cache.source_digest(zero) != cache.source_digest(negative)
+    assert cache.source_digest(zero) == cache.source_digest(parse_text(body.replace("SECOND",
+                                                                                    "0.0")))
+
+
 def run_python(script: str, *args: str, env: dict[str, str] | None = None,
                ) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args], cwd=ROOT,
@@ -299,6 +315,34 @@ def test_switched_off_by_environment_argument_and_hook(cache_dir, monkeypatch):
     compile_module(SCALE, before_llvm=lambda module: None)  # a hook sees the IR: no cache
     assert delta(before) == {} and not cache_dir.exists()
     assert not compile_module(SCALE).from_cache and compile_module(SCALE).from_cache
+
+
+def test_python_registered_into_the_compiler_bypasses_the_cache(cache_dir):
+    """A custom legalization changes the code without changing the input: no
+    key can see it, so such compiles neither read nor write the cache."""
+    from xrelax.passes.legalize_ops import register_legalization, unregister_legalization
+    from xrelax.tir import compute as te
+    from xrelax.tir.microkernel import register_microkernel, unregister_microkernel
+
+    x = RNG.standard_normal(9).astype(np.float32)
+    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-6)
+    register_legalization("relax.add", lambda op, ins: te.compute(
+        ins[0].shape, lambda i: ins[0][i] - ins[1][i], name="sub"))
+    try:
+        before = stats()
+        exe = compile_module(SCALE)
+        assert delta(before) == {} and not exe.from_cache
+        np.testing.assert_allclose(exe["main"](x), x * x - x, rtol=1e-6)
+    finally:
+        unregister_legalization("relax.add")
+    register_microkernel("test_cache_tile", lambda loop: "never")
+    try:
+        assert not compile_module(SCALE).from_cache
+    finally:
+        unregister_microkernel("test_cache_tile")
+    exe = compile_module(SCALE)
+    assert exe.from_cache
+    np.testing.assert_allclose(exe["main"](x), x * x + x, rtol=1e-6)
 
 
 def test_an_unwritable_cache_directory_only_costs_the_cache(tmp_path, monkeypatch):
