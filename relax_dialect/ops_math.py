@@ -420,9 +420,17 @@ class TruncDivideOp(BinaryOp):
     COMPUTE: ClassVar[Callable[..., Any]] = staticmethod(_trunc_div)
 
 
+def _by_infinity(x: Expr, y: Expr) -> Expr:
+    """A finite float x over an infinite y: the quotient is 0 exactly, but
+    x - q * y computes 0 * inf (NaN)."""
+    inf = float("inf")
+    return (te.abs(y) == inf) & (te.abs(x) < inf)
+
+
 def _floor_mod(x: Expr, y: Expr) -> Expr:
-    if is_float(x.dtype):
-        return x % y
+    if is_float(x.dtype):  # x mod +-inf: x, or y when their signs differ (numpy)
+        keep = (x == 0.0) | ((x < 0.0) == (y < 0.0))
+        return te.if_then_else(_by_infinity(x, y), te.if_then_else(keep, x, y), x % y)
     return te.if_then_else(_special(y), 0, x % _safe(y))
 
 
@@ -436,8 +444,8 @@ class FloorModOp(BinaryOp):
 
 
 def _fmod(x: Expr, y: Expr) -> Expr:
-    if is_float(x.dtype):
-        return x - _trunc_div(x, y) * y
+    if is_float(x.dtype):  # (C's fmod(x, +-inf) is x)
+        return te.if_then_else(_by_infinity(x, y), x, x - _trunc_div(x, y) * y)
     return te.if_then_else(_special(y), 0, x - _trunc_div(x, y) * y)
 
 

@@ -51,6 +51,8 @@ YI[YI == 0] = 3  # (division by 0 is defined, as 0, but numpy warns)
 B1, B2 = rand(6) > 0, rand(6) > 0
 SPECIAL = np.float32([np.nan, np.inf, -np.inf, 0.0, -1.5, 2.0])
 U8 = np.uint8([0, 7, 200, 255, 128, 3])
+MOD_X = np.float32([0, -0.0, -3, 3, -1, 1, 2.5, np.inf, -np.inf, 1, np.nan, 1, -7, 7])
+MOD_Y = np.float32([-2, 2, np.inf, np.inf, -np.inf, -np.inf, -np.inf, 2, 2, 0, 2, np.nan, 3, -3])
 
 
 def lrn_ref(x, size, alpha, beta, bias):
@@ -60,6 +62,14 @@ def lrn_ref(x, size, alpha, beta, bias):
         lo, hi = max(0, c - (size - 1) // 2), min(x.shape[1], c + math.ceil((size - 1) / 2) + 1)
         sq[:, c] = np.sum(x[:, lo:hi] ** 2, axis=1)
     return x / (bias + alpha / size * sq) ** beta
+
+
+def quietly(fn):
+    """fn without numpy's warnings (NaN results on purpose)."""
+    def call(*args):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return fn(*args)
+    return call
 
 
 def sigmoid(v):
@@ -113,6 +123,9 @@ CASES = {
     "floor_mod": ("floor_mod", [XI, YI], {}, np.mod),
     "trunc_mod": ("trunc_mod", [XI, YI], {}, np.fmod),
     "trunc_mod_f": ("trunc_mod", [X, np.float32(1.25)], {}, np.fmod),
+    # infinite divisors (x - q * y would be 0 * inf), zero divisors, infinite x
+    "floor_mod_f_special": ("floor_mod", [MOD_X, MOD_Y], {}, quietly(np.mod)),
+    "trunc_mod_f_special": ("trunc_mod", [MOD_X, MOD_Y], {}, quietly(np.fmod)),
     "floor_divide_u8": ("divide", [U8, np.uint8([3, 2, 7, 16, 9, 1])], {},
                         lambda a, b: a // b),
     "max_u8": ("maximum", [U8, np.ascontiguousarray(U8[::-1])], {}, np.maximum),

@@ -100,6 +100,20 @@ def _check_rank(node: Node, i: int = 0) -> int:
 # ---- convolution --------------------------------------------------------------------------
 
 
+def _wide_operands(node: Node, *indices: int) -> tuple[list[SSAValue], bool]:
+    """Inputs `indices` as relax values; f16 ones cast to f32 (True: they were).
+    f16 products accumulate in f32, as numpy (the reference) and onnxruntime's
+    CPU kernels do; summing in f16 loses a bit per few terms."""
+    values = [node.tensor(i) for i in indices]
+    if dtype_name(node.dtype(indices[0])) != "f16":
+        return values, False
+    return [node.op("cast", v, dtype="f32") for v in values], True
+
+
+def _narrow(node: Node, y: SSAValue, wide: bool) -> SSAValue:
+    return node.op("cast", y, dtype="f16") if wide else y
+
+
 def _bias(node: Node, y: SSAValue, i: int, k: int) -> SSAValue:
     if not node.present(i):
         return y
@@ -115,7 +129,7 @@ def conv(node: Node) -> Value:
     dims, wdims = node.shape(0), node.shape(1)
     window = Window(node, dims[2:], _spatial_kernel(node, wdims, k))
     groups = node.attr("group", 1)
-    x, w = node.tensor(0), node.tensor(1)
+    (x, w), wide = _wide_operands(node, 0, 1)
     if k == 1:
         strides, dilation, padding, _ = _lift_1d(window)
         w2 = node.op("reshape", w, shape=[wdims[0], wdims[1], 1, wdims[2]])
@@ -128,7 +142,7 @@ def conv(node: Node) -> Value:
     else:
         y = node.op("conv3d", x, w, strides=window.strides, padding=window.padding(),
                     dilation=window.dilations, groups=groups)
-    return _bias(node, y, 2, k)
+    return _bias(node, _narrow(node, y, wide), 2, k)
 
 
 @converter("ConvTranspose")
@@ -172,18 +186,18 @@ def conv_transpose(node: Node) -> Value:
         if len(pads) != 2 * k:
             raise node.fail(f"pads must have {2 * k} entries")
         begin, end = list(pads[:k]), list(pads[k:])
-    x, w = node.tensor(0), node.tensor(1)
+    (x, w), wide = _wide_operands(node, 0, 1)
     props = {"groups": groups}
     if k == 1:
         w2 = node.op("reshape", w, shape=[wdims[0], wdims[1], 1, wdims[2]])
         y = node.op("conv2d_transpose", _as_2d(node, x, dims), w2, strides=[1, strides[0]],
                     padding=[0, begin[0], 0, end[0]], dilation=[1, dilations[0]],
                     output_padding=[0, out_pad[0]], **props)
-        return _bias(node, _from_2d(node, y), 2, k)
+        return _bias(node, _narrow(node, _from_2d(node, y), wide), 2, k)
     name = "conv2d_transpose" if k == 2 else "conv3d_transpose"
     y = node.op(name, x, w, strides=strides, padding=begin + end, dilation=dilations,
                 output_padding=list(out_pad), **props)
-    return _bias(node, y, 2, k)
+    return _bias(node, _narrow(node, y, wide), 2, k)
 
 
 # ---- pooling ----------------------------------------------------------------------------
@@ -283,7 +297,8 @@ def global_lp_pool(node: Node) -> Value:
 
 @converter("MatMul")
 def matmul(node: Node) -> Value:
-    return node.op("matmul", node.tensor(0), node.tensor(1))
+    (a, b), wide = _wide_operands(node, 0, 1)
+    return _narrow(node, node.op("matmul", a, b), wide)
 
 
 @converter("Gemm")

@@ -130,7 +130,10 @@ def _empty_value(node: Node, kind: str) -> Any:
 def reduce_(node: Node, kind: str) -> Value:
     if kind in ("max", "min") and dtype_name(node.dtype(0)) == "i1":  # any / all
         node.inputs[0] = node.op("cast", node.tensor(0), dtype="i8")
-        return node.op("cast", reduce_(node, kind), dtype="bool")
+        # (> 0, not a cast: the max of no elements is the i8 minimum, -128, so
+        # any() of nothing is false; all() of nothing, 127, is true)
+        zero = Known(np.array(0, np.int8), elem_of_relax("i8"))
+        return node.op("greater", reduce_(node, kind), zero)
     since = 13 if node.op_type == "ReduceSum" else 18
     if node.opset >= since and dyn.is_runtime(node.input(1)) and node.shape(1) != [0]:
         return _runtime_axes_reduce(node, kind)
@@ -364,7 +367,9 @@ def lp_norm(node: Node) -> Value:
                                        keepdims=True))
     else:
         raise node.fail(f"p must be 1 or 2, got {p}")
-    return node.op("divide", x, norm)
+    # a zero norm gives 0, not 0 / 0
+    zero = _scalar_of(node, 0.0, x)
+    return node.op("where", node.op("equal", norm, zero), zero, node.op("divide", x, norm))
 
 
 @converter("MeanVarianceNormalization")

@@ -1,0 +1,86 @@
+"""Converters of single ONNX ops against the onnx reference evaluator (or numpy),
+for the cases the backend node tests found wrong: f16 products accumulated in
+f32, a zero Lp norm, any() of no bools, mod by an infinity."""
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+
+from onnx import TensorProto, helper  # noqa: E402
+from onnx.reference import ReferenceEvaluator  # noqa: E402
+
+from xrelax.lowering.runtime import compile_module  # noqa: E402
+from xrelax.relax.frontend import from_onnx  # noqa: E402
+
+RNG = np.random.default_rng(9)
+
+
+def one_op(op, inputs, opset=21, n_out=1, **attrs):
+    """A model of one node over the given numpy inputs (named i0, i1, ...)."""
+    names = [f"i{k}" for k in range(len(inputs))]
+    node = helper.make_node(op, names, [f"o{k}" for k in range(n_out)], **attrs)
+    graph = helper.make_graph(
+        [node], "g",
+        [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
+         for n, a in zip(names, inputs)],
+        [helper.make_tensor_value_info(f"o{k}", TensorProto.UNDEFINED, None)
+         for k in range(n_out)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 10
+    return model
+
+
+def run(model, inputs):
+    return compile_module(from_onnx(model))["main"](*inputs)
+
+
+def reference(model, inputs):
+    feeds = {f"i{k}": a for k, a in enumerate(inputs)}
+    return ReferenceEvaluator(model).run(None, feeds)[0]
+
+
+def test_f16_matmul_and_conv_accumulate_in_f32():
+    a = RNG.uniform(-1, 1, (3, 64)).astype(np.float16)
+    b = RNG.uniform(-1, 1, (64, 5)).astype(np.float16)
+    got = run(one_op("MatMul", [a, b]), [a, b])
+    assert got.dtype == np.float16
+    # the f32 sum rounded once: within an ulp (f16 sums drift by several over 64 terms)
+    want = (a.astype(np.float32) @ b.astype(np.float32)).astype(np.float16)
+    assert (np.abs(got.astype(np.float32) - want) <= np.spacing(np.abs(want))).all()
+    x = RNG.uniform(-1, 1, (1, 8, 9)).astype(np.float16)
+    w = RNG.uniform(-1, 1, (4, 8, 3)).astype(np.float16)
+    model = one_op("Conv", [x, w])
+    np.testing.assert_allclose(run(model, [x, w]).astype(np.float32),
+                               reference(model, [x, w]).astype(np.float32), rtol=1e-3, atol=1e-3)
+
+
+def test_lp_normalization_of_a_zero_vector_is_zero():
+    x = np.float32([[3, 0, 1], [4, 0, -1]])
+    for p in (1, 2):
+        model = one_op("LpNormalization", [x], axis=0, p=p)
+        got = run(model, [x])
+        assert not np.isnan(got).any()
+        norm = np.abs(x).sum(0) if p == 1 else np.sqrt((x * x).sum(0))
+        np.testing.assert_allclose(got[:, [0, 2]], x[:, [0, 2]] / norm[[0, 2]], rtol=1e-6)
+        np.testing.assert_array_equal(got[:, 1], [0, 0])
+
+
+def test_bool_max_and_min_of_nothing():
+    empty = np.zeros((2, 0, 3), bool)
+    axes = np.array([1], np.int64)
+    for op, want in (("ReduceMax", False), ("ReduceMin", True)):
+        got = run(one_op(op, [empty, axes], opset=20, keepdims=1), [empty, axes])
+        np.testing.assert_array_equal(got, np.full((2, 1, 3), want))
+    x = np.array([[True, False], [False, False]])
+    got = run(one_op("ReduceMax", [x], opset=18, axes=[1], keepdims=0), [x])
+    np.testing.assert_array_equal(got, [True, False])
+
+
+def test_mod_by_infinity_and_zero():
+    x = np.float32([-3, 3, -1, 1, 0, 5, np.inf, 2])
+    y = np.float32([np.inf, np.inf, -np.inf, -np.inf, -np.inf, 0, 2, -3])
+    with np.errstate(invalid="ignore"):
+        for fmod, ref in ((0, np.mod), (1, np.fmod)):
+            got = run(one_op("Mod", [x, y], fmod=fmod), [x, y])
+            np.testing.assert_array_equal(got, ref(x, y))
