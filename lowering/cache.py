@@ -19,7 +19,10 @@ so a key that needs its output cannot make a warm compile fast. It hashes
   numpy, the CPU name, triple and feature string from llvmlite; and the
   `Target` that the schedules plan for (`XRELAX_TARGET`, the core count).
 Two compiles with one key run the same passes with the same code on the same
-input, so they produce the same code. Python functions registered into the
+input, so they produce the same code. The source digest is taken when the
+driver is imported; a process whose source files changed since then (an
+editor at work while a notebook runs) stores nothing, since its code in memory
+may match neither digest. Python functions registered into the
 compiler (`register_legalization`, `register_microkernel`) are code that no key
 can see: while there are any, compile_module compiles without the cache.
 
@@ -51,7 +54,13 @@ from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, M
 from xdsl.ir import Attribute, TypeAttribute
 from xdsl.printer import Printer
 
-from xrelax.lowering.saved import ExecutableFileError, build_info, read_file, write_file
+from xrelax.lowering.saved import (
+    ExecutableFileError,
+    build_info,
+    read_file,
+    source_changed,
+    write_file,
+)
 
 DEFAULT_CACHE_SIZE = 4 << 30
 
@@ -65,6 +74,7 @@ class CacheStats:
     stores: int = 0
     corrupt: int = 0  # entries that failed their checks and were compiled again
     write_errors: int = 0
+    stale_source: int = 0  # not stored: the compiler's source changed since it was imported
 
 
 STATS = CacheStats()
@@ -211,7 +221,11 @@ class CompileCache:
 
     def store(self, key: str, header: dict[str, Any], blobs: list[Any]) -> bool:
         """Write an entry; False when the directory cannot be written (the
-        compile goes on without the cache)."""
+        compile goes on without the cache) or the compiler's source files
+        changed since this process imported them."""
+        if source_changed():  # edited while this process ran: its code is not the files'
+            STATS.stale_source += 1
+            return False
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_file(self.path_of(key), {**header, "key": key}, blobs)

@@ -169,25 +169,36 @@ def _package_folders() -> list[tuple[str, Path, bool]]:
     return folders
 
 
-_FINGERPRINT: list[str] = []
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for package, folder, recursive in _package_folders():
+        files = sorted(folder.rglob("*.py") if recursive else folder.glob("*.py"))
+        for path in files:
+            rel = path.relative_to(folder).as_posix()
+            if package == "xrelax.relax" and rel.startswith("frontend/"):
+                continue
+            digest.update(f"{package}/{rel}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+# Taken when the driver is imported: the source that this process's compiler
+# was (most likely) loaded from.
+_AT_IMPORT = _source_digest()
 
 
 def compiler_fingerprint() -> str:
-    """A digest of the compiler's source (once per process): a change to any
-    module that takes part in compiling changes it. The ONNX frontend makes
-    the input and is not part of it."""
-    if not _FINGERPRINT:
-        digest = hashlib.sha256()
-        for package, folder, recursive in _package_folders():
-            files = sorted(folder.rglob("*.py") if recursive else folder.glob("*.py"))
-            for path in files:
-                rel = path.relative_to(folder).as_posix()
-                if package == "xrelax.relax" and rel.startswith("frontend/"):
-                    continue
-                digest.update(f"{package}/{rel}\0".encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-        _FINGERPRINT.append(digest.hexdigest()[:16])
-    return _FINGERPRINT[0]
+    """A digest of the compiler's source as it was when this process imported
+    the driver: any change to a module that takes part in compiling changes
+    it. The ONNX frontend makes the input and is not part of it."""
+    return _AT_IMPORT
+
+
+def source_changed() -> bool:
+    """Whether the compiler's source files changed since this process read
+    them: the code in memory may then match no source on disk, and what it
+    compiles must not be stored under either digest."""
+    return _source_digest() != _AT_IMPORT
 
 
 @functools.cache

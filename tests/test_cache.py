@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from xrelax.diagnostics import CompileError
-from xrelax.lowering import cache
+from xrelax.lowering import cache, saved
 from xrelax.lowering.packed_calls import register_packed, unregister_packed
 from xrelax.lowering.runtime import compile_module
 from xrelax.lowering.saved import read_file, write_file
@@ -39,11 +39,16 @@ relax.func @main(%x: !relax.tensor<[n], f32>) -> !relax.tensor<[n], f32> {
 
 
 @pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch) -> Path:
+def cache_dir(tmp_path, monkeypatch):
     directory = tmp_path / "cache"
     monkeypatch.setenv("XRELAX_CACHE_DIR", str(directory))
     monkeypatch.delenv("XRELAX_CACHE", raising=False)
-    return directory
+    # the checkout may have been edited since the session imported the compiler
+    # (which stops stores, see test_a_process_whose_source_changed_stores_nothing)
+    monkeypatch.setattr(saved, "_AT_IMPORT", saved._source_digest())
+    saved.build_info.cache_clear()
+    yield directory
+    saved.build_info.cache_clear()
 
 
 def stats() -> dict[str, int]:
@@ -244,7 +249,7 @@ def test_an_entry_for_another_cpu_is_compiled_again(cache_dir):
 CONCURRENT_SCRIPT = """
     import json, sys
     import numpy as np
-    from xrelax.lowering import cache
+    from xrelax.lowering import cache, saved
     from xrelax.lowering.runtime import compile_module
     from xrelax.lowering.saved import compiler_fingerprint
     exe = compile_module(open("examples/mlp.mlir").read())
@@ -343,6 +348,16 @@ def test_python_registered_into_the_compiler_bypasses_the_cache(cache_dir):
     exe = compile_module(SCALE)
     assert exe.from_cache
     np.testing.assert_allclose(exe["main"](x), x * x + x, rtol=1e-6)
+
+
+def test_a_process_whose_source_changed_stores_nothing(cache_dir, monkeypatch):
+    """Its code in memory may be neither the old source nor the new one."""
+    monkeypatch.setattr(saved, "_AT_IMPORT", "0" * 16)  # as if the files changed since
+    saved.build_info.cache_clear()
+    before = stats()
+    x = RNG.standard_normal(4).astype(np.float32)
+    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-6)
+    assert delta(before) == {"misses": 1, "stale_source": 1} and not cache_dir.exists()
 
 
 def test_an_unwritable_cache_directory_only_costs_the_cache(tmp_path, monkeypatch):
