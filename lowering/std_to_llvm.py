@@ -1,6 +1,7 @@
 """The `convert-std-to-llvm` pass: func/arith/math/memref/vector/scf/cf -> llvm.
 
 Steps, in order:
+0. bf16 becomes i16 (computations in f32: lowering/bf16.py);
 1. `scf.parallel` loops are outlined and run through libgomp (parallel_to_gomp);
 2. scf.for / scf.if / scf.index_switch -> cf (the patterns of xDSL's
    convert-scf-to-cf), and scf.while -> cf (ours);
@@ -27,6 +28,7 @@ from xdsl.transforms.convert_scf_to_cf import ForLowering, IfLowering, SwitchLow
 
 from xrelax.lowering import arith_to_llvm as ar
 from xrelax.lowering.arith_casts import cast_patterns
+from xrelax.lowering.bf16 import lower_bf16
 from xrelax.lowering.control_flow import (
     AssertLowering,
     BranchLowering,
@@ -85,6 +87,7 @@ class ConvertStdToLLVM(ModulePass):
 
     def apply(self, ctx: Context, op: builtin.ModuleOp) -> None:
         externs = Externs()
+        lower_bf16(op)
         ParallelToGomp(externs).apply(ctx, op)
         scf_to_cf = [SwitchLowering(), IfLowering(), ForLowering(), WhileLowering()]
         PatternRewriteWalker(GreedyRewritePatternApplier(scf_to_cf)).rewrite_module(op)

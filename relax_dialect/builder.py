@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import ml_dtypes  # noqa: F401  (registers numpy's bfloat16)
 import numpy as np
 from xdsl.dialects.builtin import (
     BytesAttr,
@@ -43,9 +44,9 @@ from xrelax.tir.symbolic import ExprLike
 from xrelax.tir.types import to_dtype
 
 NUMPY_DTYPES = {
-    "float16": "f16", "float32": "f32", "float64": "f64", "bool": "bool",
+    "float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64", "bool": "bool",
     "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64", "uint8": "ui8",
-}
+}  # (numpy knows bfloat16 from ml_dtypes)
 
 
 def numpy_dtype(dtype: Attribute) -> np.dtype:

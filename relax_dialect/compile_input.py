@@ -9,10 +9,11 @@ error, before any pass runs:
 - in a relax function: relax ops;
 - in a tir kernel: tir ops and the scalar `arith` and `math` ops listed in
   `KERNEL_SCALAR_OPS`, on scalar types (`index`, signless `i1`...`i64`,
-  `f16`, `f32`, `f64`);
-- dtypes the native code supports (not `bf16`);
+  `f16`, `bf16`, `f32`, `f64`; bf16 computes in f32: lowering/bf16.py);
 - integer constants that fit their type (the verifier of symbolic
-  expressions already requires int64 constants).
+  expressions already requires int64 constants);
+- no `!relax.prim<bf16>` parameter or result of a public function (Python
+  has no bf16 scalar: a 0-d tensor `!relax.tensor<[], bf16>` is the way).
 
 Kernels whose names a run-time symbol could take (`aligned_alloc`,
 `GOMP_parallel`, `_mlir_ciface_main`, `__relax_main`, libm's `exp`, ...) are
@@ -97,18 +98,16 @@ def is_reserved_name(name: str, kernel: bool = True) -> bool:
 
 
 def _is_kernel_scalar(t: Attribute) -> bool:
-    if isinstance(t, (IndexType, Float16Type, Float32Type, Float64Type)):
+    if isinstance(t, (IndexType, Float16Type, BFloat16Type, Float32Type, Float64Type)):
         return True
     return (isinstance(t, IntegerType) and t.signedness.data == Signedness.SIGNLESS
             and t.width.data in (1, 8, 16, 32, 64))
 
 
 def _check_attr(op: Operation, attr: Attribute) -> None:
-    """Integer constants fit their type; no bf16 anywhere (no native support).
+    """Integer constants fit their type.
     (Symbolic constants fit in int64 by the verifier of #tir.expr.)"""
-    if isinstance(attr, BFloat16Type):
-        raise _error(op, f"{op.name}: bf16 is not supported by the native compiler")
-    elif isinstance(attr, ArrayAttr):
+    if isinstance(attr, ArrayAttr):
         for item in attr.data:
             _check_attr(op, item)
     elif isinstance(attr, DenseIntOrFPElementsAttr):
@@ -172,11 +171,30 @@ def check_compile_input(module: ModuleOp) -> None:
             if not top.is_private and is_reserved_name(top.sym_name.data, kernel=False):
                 raise _error(top, f"relax function name @{top.sym_name.data} is reserved for "
                              "the runtime (C library, libgomp or internal names); rename it")
+            if not top.is_private:
+                _check_signature(top)
         else:
             raise _error(top, f"'{top.name}' cannot appear at the top level of a module for "
                          "the native compiler (only relax.func and tir.func)")
         for op in top.walk():
             _check_op(op, where)
+
+
+def _check_signature(fn: Operation) -> None:
+    from xrelax.relax.types import PrimType, TupleType
+
+    def bf16_scalar(t: Attribute) -> bool:
+        if isinstance(t, TupleType):
+            return any(bf16_scalar(f) for f in t.types)
+        return isinstance(t, PrimType) and isinstance(t.dtype, BFloat16Type)
+
+    ft = fn.function_type  # type: ignore[attr-defined]
+    for what, t in [*((f"parameter #{i}", t) for i, t in enumerate(ft.inputs.data)),
+                    ("the result", ft.outputs.data[0])]:
+        if bf16_scalar(t):
+            raise _error(fn, f"@{fn.sym_name.data}: {what} is a !relax.prim<bf16>, which "  # type: ignore[attr-defined]
+                         "Python cannot pass or receive; use a 0-d tensor "
+                         "(!relax.tensor<[], bf16>) instead")
 
 
 def rename_reserved_kernels(module: ModuleOp) -> None:

@@ -82,14 +82,14 @@ relax.func @main(%x: !relax.tensor<[4], f32>) -> !relax.tensor<[4], f32> {
                                           "function")
 
 
-def test_bf16_and_out_of_range_constants():
+def test_bf16_scalar_parameters_and_out_of_range_constants():
     bf16 = """
-relax.func @main(%x: !relax.tensor<[4], f32>) -> !relax.tensor<[4], f32> {
-  %c = relax.constant dense<[1.0, 2.0]> : tensor<2xbf16>
+relax.func @main(%x: !relax.tensor<[4], f32>, %s: !relax.prim<bf16>) -> !relax.tensor<[4], f32> {
   relax.return %x : !relax.tensor<[4], f32>
 }
 """
-    assert compile_error(bf16).startswith("t.mlir:3:3: error: relax.constant: bf16 is not supported")
+    assert compile_error(bf16).startswith("t.mlir:2:1: error: @main: parameter #1 is a "
+                                          "!relax.prim<bf16>, which Python cannot pass")
     big = kernel("  %b = arith.constant 18446744073709551616 : index")
     assert compile_error(big).startswith(
         "t.mlir:4:3: error: arith.constant: the index constant 18446744073709551616 does not fit")
