@@ -107,13 +107,17 @@ def tensor_memref_type(t: TensorType, where: Operation) -> MemRefType:
     if t.dims is not None:
         return MemRefType(t.dtype, [d.value if d.is_const() else DYNAMIC_INDEX for d in t.dims])
     if t.ndim is None:
-        raise _unsupported(where, "a tensor of unknown rank")
+        raise CompileError(f"{location_prefix(where)}error: a tensor of unknown rank ({t}) is "
+                           "not supported by the native runtime yet: give its rank, e.g. "
+                           f"!relax.tensor<ndim=2, {t.dtype}>")
     return MemRefType(t.dtype, [DYNAMIC_INDEX] * t.ndim)
 
 
 def _rank(t: ShapeType, where: Operation) -> int:
     if t.ndim is None:
-        raise _unsupported(where, "a shape of unknown rank")
+        raise CompileError(f"{location_prefix(where)}error: a shape of unknown rank ({t}) is "
+                           "not supported by the native runtime yet: give its rank, e.g. "
+                           "!relax.shape<ndim=2>")
     return t.ndim
 
 
