@@ -147,7 +147,19 @@ def lower_packed_call(fl: FunctionLowering, op: rx.CallPackedOp | rx.CallDPSPack
     fl.check(fl.emit(arith.CmpiOp(status, zero, "ne")),
              f"{location_prefix(op)}{op.name} \"{name}\" failed", [])
     for r, t, vals, s in zip(op.outputs, out_types, outs, result_slots):
+        if _effect_only(t):
+            if r.uses:
+                raise CompileError(f"{location_prefix(op)}error: {op.name}: using a result of "
+                                   f"type {t} is not supported by the native runtime yet (a "
+                                   "call made only for its effect is)")
+            fl.vals[r] = []
+            continue
         fl.vals[r] = vals if vals else [_unpack_scalar(fl, buf, s, t, op)]
+
+
+def _effect_only(t: Attribute) -> bool:
+    """A result that carries nothing the host code can hold: the Python value is dropped."""
+    return isinstance(t, ObjectType) or (isinstance(t, TupleType) and not t.types)
 
 
 def _pack(fl: FunctionLowering, buf: SSAValue, slot: int, t: Attribute,
@@ -239,6 +251,8 @@ def _store_result(value: Any, target: Any, slots: np.ndarray, slot: int, t: Attr
         slots[slot:slot + 1].view(np.float64)[0] = float(value)
     elif isinstance(t, PrimType):
         slots[slot] = int(value)
+    elif _effect_only(t):
+        pass  # (the call was made for its effect: the host code drops the value)
     else:
         raise TypeError(f"\"{site.func_name}\": results of type {t} are not supported")
 
