@@ -1,6 +1,7 @@
-"""Converters of single ONNX ops against the onnx reference evaluator (or numpy),
-for the cases the backend node tests found wrong: f16 products accumulated in
-f32, a zero Lp norm, any() of no bools, mod by an infinity."""
+"""Converters of single ONNX ops against the onnx reference evaluator (or numpy):
+the cases the backend node tests found wrong (f16 products accumulated in f32,
+a zero Lp norm, any() of no bools, mod by an infinity) and the converters
+added for them (AffineGrid, Col2Im, ...)."""
 
 import numpy as np
 import pytest
@@ -37,7 +38,8 @@ def run(model, inputs):
 
 def reference(model, inputs):
     feeds = {f"i{k}": a for k, a in enumerate(inputs)}
-    return ReferenceEvaluator(model).run(None, feeds)[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ReferenceEvaluator(model).run(None, feeds)[0]
 
 
 def test_f16_matmul_and_conv_accumulate_in_f32():
@@ -84,3 +86,50 @@ def test_mod_by_infinity_and_zero():
         for fmod, ref in ((0, np.mod), (1, np.fmod)):
             got = run(one_op("Mod", [x, y], fmod=fmod), [x, y])
             np.testing.assert_array_equal(got, ref(x, y))
+
+
+def with_constants(model, **arrays):
+    """The model with some inputs turned into initializers."""
+    from onnx import numpy_helper
+
+    graph = model.graph
+    keep = [vi for vi in graph.input if vi.name not in arrays]
+    del graph.input[:]
+    graph.input.extend(keep)
+    graph.initializer.extend(numpy_helper.from_array(a, n) for n, a in arrays.items())
+    return model
+
+
+@pytest.mark.parametrize("size", [[2, 3, 5, 6], [2, 3, 1, 4, 5]])
+@pytest.mark.parametrize("align", [0, 1])
+def test_affine_grid_of_constant_and_run_time_sizes(size, align):
+    k = len(size) - 2
+    theta = RNG.standard_normal((2, k, k + 1)).astype(np.float32)
+    size = np.array(size, np.int64)
+    model = one_op("AffineGrid", [theta, size], opset=20, align_corners=align)
+    want = reference(model, [theta, size])
+    assert want.shape == (2, *size[2:], k)
+    np.testing.assert_allclose(run(model, [theta, size]), want, rtol=1e-5, atol=1e-6)
+    fixed = with_constants(one_op("AffineGrid", [theta, size], opset=20, align_corners=align),
+                           i1=size)
+    np.testing.assert_allclose(run(fixed, [theta]), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("image, block, attrs", [
+    ([5, 5], [2, 3], {}),
+    ([6, 7], [2, 2], {"strides": [2, 3], "pads": [1, 0, 0, 1], "dilations": [1, 2]}),
+    ([4, 3, 5], [2, 1, 2], {"pads": [0, 1, 0, 1, 0, 1]}),
+])
+def test_col2im_with_constant_shapes(image, block, attrs):
+    k = len(image)
+    strides, dil = attrs.get("strides", [1] * k), attrs.get("dilations", [1] * k)
+    pads = attrs.get("pads", [0] * 2 * k)
+    blocks = [(i + pads[j] + pads[j + k] - (dil[j] * (b - 1) + 1)) // strides[j] + 1
+              for j, (i, b) in enumerate(zip(image, block))]
+    cols = RNG.standard_normal((2, 3 * int(np.prod(block)), int(np.prod(blocks))))
+    cols = cols.astype(np.float32)
+    shapes = [np.array(image, np.int64), np.array(block, np.int64)]
+    model = one_op("Col2Im", [cols, *shapes], opset=18, **attrs)
+    want = reference(model, [cols, *shapes])
+    fixed = with_constants(model, i1=shapes[0], i2=shapes[1])
+    np.testing.assert_allclose(run(fixed, [cols]), want, rtol=1e-5, atol=1e-5)

@@ -11,7 +11,7 @@ onnx = pytest.importorskip("onnx")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 
-from xrelax.lowering.runtime import compile_module  # noqa: E402
+from xrelax.lowering.runtime import RelaxRuntimeError, compile_module  # noqa: E402
 from xrelax.relax.frontend import OnnxImportError, from_onnx, onnx_weights  # noqa: E402
 from xrelax.relax.frontend.onnx_importer import result_types  # noqa: E402
 
@@ -101,6 +101,31 @@ def test_shapes_from_tensor_data_are_bound_at_run_time():
     for shape, reps in [([0, 3, -1], [1, 2, 1]), ([1, 12, 1], [2, 1, 3])]:
         want = np.tile(x.reshape([2, 3, 2] if shape[0] == 0 else shape), reps)
         np.testing.assert_array_equal(fn(x, np.array(shape), np.array(reps)), want)
+
+
+def test_dims_bound_by_different_computations_are_matched_at_run_time():
+    """ConstantOfShape(k1) and Range(0, k2) bind two variables; Add and Concat
+    of them match the dims at run time (equal: fine; different: an error)."""
+    one = const("one", np.array(1, np.int64))
+    zero = const("zero", np.array(0, np.int64))
+    nodes = [helper.make_node("Unsqueeze", ["k1", "ax"], ["k1v"]),
+             helper.make_node("ConstantOfShape", ["k1v"], ["z"],
+                              value=helper.make_tensor("v", TensorProto.INT64, [1], [3])),
+             helper.make_node("Range", ["zero", "k2", "one"], ["r"]),
+             helper.make_node("Add", ["z", "r"], ["s"]),
+             helper.make_node("Unsqueeze", ["s", "ax"], ["row"]),
+             helper.make_node("Unsqueeze", ["r", "ax"], ["row2"]),
+             helper.make_node("Concat", ["row", "row2"], ["y"], axis=0)]
+    model = model_of(nodes, [tensor("k1", [], TensorProto.INT64),
+                             tensor("k2", [], TensorProto.INT64)], [tensor("y", None)],
+                     inits=[one, zero, const("ax", np.array([0], np.int64))])
+    fn = compile_module(from_onnx(model))["main"]
+    for k in (1, 4):
+        np.testing.assert_array_equal(fn(np.array(k), np.array(k)),
+                                      [np.arange(k) + 3, np.arange(k)])
+    with pytest.raises(RelaxRuntimeError, match=r"relax.match_cast: the value has dims 4, "
+                                                r"expected \[z_0\]"):
+        fn(np.array(3), np.array(4))
 
 
 def test_dims_and_input_shapes_fix_chosen_dims(small_cnn):

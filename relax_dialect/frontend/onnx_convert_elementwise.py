@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from xdsl.ir import SSAValue
 
+from xrelax.relax.frontend import onnx_dynamic as dyn
 from xrelax.relax.frontend.onnx_registry import Node, converter
 from xrelax.relax.frontend.onnx_values import (
     Known,
@@ -138,7 +139,7 @@ def binary(node: Node, name: str, numeric: Callable[..., Any] | None,
     folded = fold(node, numeric, symbolic, elem=9 if bool_result else None)
     if folded is not None:
         return folded
-    return node.op(name, node.tensor(0), node.tensor(1))
+    return node.op(name, *dyn.equal_dims(node, [node.tensor(0), node.tensor(1)]))
 
 
 def unary(node: Node, name: str, numeric: Callable[..., Any] | None = None,
@@ -290,7 +291,7 @@ def where(node: Node) -> Value:
         folded = fold(node, lambda c, a, b: np.where(c, a, b), elem=x.elem)
         if folded is not None:
             return folded
-    return node.op("where", node.tensor(0), node.tensor(1), node.tensor(2))
+    return node.op("where", *dyn.equal_dims(node, [node.tensor(i) for i in range(3)]))
 
 
 # ---- unary math ---------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def concat(node: Node) -> Value:
         sym = any(k.symbolic for k in ks)
         datas = [k.data.astype(object) if sym else k.data for k in ks]
         return Known(np.concatenate(datas, axis=axis), ks[0].elem)
-    tensors = [node.graph.materialize(v) for v in inputs]
+    tensors = dyn.equal_dims(node, [node.graph.materialize(v) for v in inputs], axis)
     return node.op("concat", *tensors, axis=axis) if len(tensors) > 1 else tensors[0]
 
 

@@ -29,7 +29,7 @@ from xrelax.relax import ops as rx
 from xrelax.relax.frontend.onnx_registry import Node
 from xrelax.relax.frontend.onnx_values import Known, Value
 from xrelax.relax.types import PrimType, TensorType
-from xrelax.tir.symbolic import SymExpr
+from xrelax.tir.symbolic import SymExpr, prove_equal
 
 PREFIX = "xrelax.onnx."
 
@@ -396,6 +396,43 @@ def gather_along(node: Node, x: SSAValue, rule: str, tensors: list[Value], param
     if mask is not None:
         y = node.op("where", mask, y, fill)
     return y
+
+
+def equal_dims(node: Node, values: list[SSAValue], axis: int | None = None) -> list[SSAValue]:
+    """The operands of a broadcasting op (`axis` None), or of a concatenation
+    along `axis`, where dims that line up are not provably equal (symbolic:
+    bound at run time by two different shape computations, say) matched at run
+    time to be equal (`relax.match_cast`): ONNX allows only equal dims there
+    (or 1, when broadcasting; a run-time 1 is then a clear error, not a wrong
+    broadcast)."""
+    types = [v.type for v in values]
+    if not all(isinstance(t, TensorType) and t.dims is not None for t in types):
+        return values
+    rank = max(len(t.dims) for t in types)  # type: ignore[union-attr, arg-type]
+    dims = [[None] * (rank - len(t.dims)) + list(t.dims) for t in types]  # type: ignore[union-attr]
+
+    def free(d: Any) -> bool:  # a dim that takes no part in the check
+        return d is None or (axis is None and d.is_const() and d.value == 1)
+
+    for j in range(rank):
+        column = [row[j] for row in dims if not free(row[j])]
+        if j == axis or not column:
+            continue
+        target = next((d for d in column if d.is_const()), column[0])  # a constant if any
+        for row in dims:
+            d = row[j]
+            if free(d) or prove_equal(d, target):
+                continue
+            if d.is_const():
+                return values  # two different constants: the op reports it
+            row[j] = target
+    out = []
+    for v, t, row in zip(values, types, dims):
+        new = row[rank - len(t.dims):]  # type: ignore[union-attr]
+        if any(a is not b for a, b in zip(new, t.dims)):  # type: ignore[union-attr]
+            v = node.emit(rx.MatchCastOp(v, TensorType(new, t.dtype)))  # type: ignore[union-attr]
+        out.append(v)
+    return out
 
 
 def is_runtime(v: Value | None) -> bool:

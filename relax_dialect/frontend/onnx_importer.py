@@ -65,6 +65,7 @@ def _load_converters() -> None:
         onnx_convert_attention,
         onnx_convert_control,
         onnx_convert_elementwise,
+        onnx_convert_image,
         onnx_convert_misc,
         onnx_convert_nn,
         onnx_convert_reduce,
