@@ -133,3 +133,52 @@ def test_col2im_with_constant_shapes(image, block, attrs):
     want = reference(model, [cols, *shapes])
     fixed = with_constants(model, i1=shapes[0], i2=shapes[1])
     np.testing.assert_allclose(run(fixed, [cols]), want, rtol=1e-5, atol=1e-5)
+
+
+def test_nonzero_length_is_bound_at_run_time():
+    x = np.zeros((3, 4), np.float32)
+    model = one_op("NonZero", [x], opset=13)
+    model.graph.input[0].type.tensor_type.shape.dim[0].dim_param = "n"
+    fn = compile_module(from_onnx(model))["main"]
+    for shape, density in (((3, 4), 0.5), ((5, 4), 0.2), ((2, 4), 0.0), ((1, 4), 1.0)):
+        x = (RNG.random(shape) < density).astype(np.float32) * RNG.standard_normal(shape)
+        got = fn(x.astype(np.float32))
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, np.array(np.nonzero(x)).reshape(2, -1))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_compress_with_run_time_and_constant_conditions(axis):
+    x = RNG.standard_normal((3, 5)).astype(np.float32)
+    size = x.size if axis is None else x.shape[axis]
+    cond = RNG.random(size - 1) < 0.5  # shorter than the axis: the rest is dropped
+    attrs = {} if axis is None else {"axis": axis}
+    want = np.compress(cond, x, axis=axis)
+    np.testing.assert_array_equal(run(one_op("Compress", [x, cond], **attrs), [x, cond]), want)
+    fixed = with_constants(one_op("Compress", [x, cond], **attrs), i1=cond)
+    np.testing.assert_array_equal(run(fixed, [x]), want)
+
+
+@pytest.mark.parametrize("time_axis", [0, 1])
+def test_reverse_sequence(time_axis):
+    x = RNG.standard_normal((4, 4, 2)).astype(np.float32)
+    lens = np.array([4, 1, 3, 2], np.int64)
+    model = one_op("ReverseSequence", [x, lens], time_axis=time_axis,
+                   batch_axis=1 - time_axis)
+    want = reference(model, [x, lens])
+    np.testing.assert_array_equal(run(model, [x, lens]), want)
+
+
+@pytest.mark.parametrize("mode", ["linear", "circular"])
+def test_tensor_scatter_writes_at_each_batchs_index(mode):
+    past = RNG.standard_normal((2, 3, 6, 4)).astype(np.float32)
+    update = RNG.standard_normal((2, 3, 3, 4)).astype(np.float32)
+    write = np.array([1, 5 if mode == "circular" else 3], np.int64)
+    model = one_op("TensorScatter", [past, update, write], opset=24, mode=mode)
+    got = run(model, [past, update, write])
+    np.testing.assert_array_equal(got, reference(model, [past, update, write]))
+    assert not np.array_equal(got, past)
+    prefill = one_op("TensorScatter", [past, update], opset=24)  # no indices: at 0
+    want = past.copy()
+    want[:, :, :3] = update
+    np.testing.assert_array_equal(run(prefill, [past, update]), want)

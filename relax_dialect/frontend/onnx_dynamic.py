@@ -2,7 +2,7 @@
 
 Reshape's `shape`, Slice's `starts`/`ends`, Tile's `repeats`, Expand's and
 ConstantOfShape's `shape`, Split's `split`, TopK's `k`, OneHot's `depth` and
-Range's bounds may be run-time tensors. Their values then become fresh
+Range's bounds may be run-time tensors, and NonZero's length depends on data. Their values then become fresh
 symbolic variables, bound where the function runs:
 
     %v = relax.call_packed "xrelax.onnx.reshape"(%shape, %x, %k) : !relax.prim<i64>
@@ -101,6 +101,10 @@ def _slice_positions(starts: np.ndarray, ends: np.ndarray, axes: np.ndarray, ste
         return len(picked)
     out[...] = np.asarray(list(picked), dtype=np.int64)
     return None
+
+
+def _count_nonzero(x: np.ndarray, ref: np.ndarray, k: int) -> int:
+    return int(np.count_nonzero(x))
 
 
 def _resize(scales: np.ndarray, data: np.ndarray, k: int) -> int:
@@ -220,6 +224,7 @@ RULES: dict[str, Callable[..., Any]] = {
     "resize": _resize, "resize_size": _resize_size, "resize_scales": _resize_scales,
     "slice_positions": _slice_positions,
     "reshape": _reshape, "slice": _slice, "expand": _expand, "value": _value, "range": _range,
+    "count_nonzero": _count_nonzero,
 }
 _registered = False
 

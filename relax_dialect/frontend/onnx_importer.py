@@ -70,6 +70,7 @@ def _load_converters() -> None:
         onnx_convert_nn,
         onnx_convert_reduce,
         onnx_convert_rnn,
+        onnx_convert_select,
         onnx_convert_shape,
     )
 
