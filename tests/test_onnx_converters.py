@@ -182,3 +182,28 @@ def test_tensor_scatter_writes_at_each_batchs_index(mode):
     want = past.copy()
     want[:, :, :3] = update
     np.testing.assert_array_equal(run(prefill, [past, update]), want)
+
+
+def test_batch_norm_in_training_mode_uses_and_updates_batch_statistics():
+    x = RNG.standard_normal((3, 4, 2, 5)).astype(np.float32) * 2 + 1
+    scale, bias = RNG.standard_normal(4).astype(np.float32), RNG.standard_normal(4).astype(
+        np.float32)
+    mean, var = RNG.standard_normal(4).astype(np.float32), RNG.random(4).astype(np.float32)
+    inputs = [x, scale, bias, mean, var]
+    model = one_op("BatchNormalization", inputs, opset=15, n_out=3, training_mode=1,
+                   momentum=0.8, epsilon=1e-3)
+    got = run(model, inputs)
+    want = ReferenceEvaluator(model).run(None, {f"i{k}": a for k, a in enumerate(inputs)})
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+    batch_mean = x.mean(axis=(0, 2, 3))
+    np.testing.assert_allclose(got[1], 0.8 * mean + 0.2 * batch_mean, rtol=1e-5, atol=1e-6)
+
+
+def test_dropout_with_a_known_zero_ratio_keeps_everything_even_in_training():
+    x = RNG.standard_normal((2, 3)).astype(np.float32)
+    model = with_constants(one_op("Dropout", [x, np.float32(0), np.bool_(True)], n_out=2,
+                                  opset=22), i1=np.array(0, np.float32))
+    y, mask = run(model, [x, np.array(True)])
+    np.testing.assert_array_equal(y, x)
+    assert mask.dtype == np.bool_ and mask.all()

@@ -212,6 +212,15 @@ def one_node(op, inputs=("x",), attrs=None, opset=17, x_dims=(2, 3), elem=Tensor
     (one_node("MaxPool", attrs={"kernel_shape": [2, 2], "auto_pad": "SAME_UPPER",
                                 "strides": [2, 2]}, x_dims=(1, 1, "h", 4)),
      r"\(MaxPool, opset 17\): auto_pad = SAME_UPPER with stride 2 needs a static spatial dim"),
+    (one_node("Dropout", inputs=("x", "r", "t")), r"\(Dropout, opset 17\): training_mode is a "
+                                                  r"run-time tensor and the ratio is not a "
+                                                  r"known 0: random dropout is not supported"),
+    (one_node("Col2Im", inputs=("x", "s", "b"), opset=18), r"\(Col2Im, opset 18\): the input "
+                                                           r"image_shape \(#1, 's'\) must be "
+                                                           r"known at import time"),
+    (one_node("Bernoulli", opset=22), r"\(Bernoulli, opset 22\): in its ONNX function body: "
+                                      r".*\(RandomUniformLike, opset 22\): the op type "
+                                      r"RandomUniformLike is not supported"),
     (one_node("Add", inputs=("x", "z")), None),  # fine: proves the helper builds valid models
     (one_node("MatMul", inputs=("x", "w")), r"\(MatMul, opset 17\): relax.matmul: the "
                                             r"reduction dims do not match: 3 vs 2"),

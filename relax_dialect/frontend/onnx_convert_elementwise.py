@@ -447,8 +447,13 @@ def identity(node: Node) -> Value:
 @converter("Dropout")
 def dropout(node: Node) -> list[Value | None]:
     node.ignore("seed", "ratio", "is_test", "consumed_inputs")
-    if node.present(2):
-        mode = node.require_known(2, "training_mode")
+    ratio = node.known(1)
+    no_drop = ratio is not None and not ratio.symbolic and float(ratio.data.reshape(-1)[0]) == 0
+    if node.present(2) and not no_drop:  # (a ratio of 0 drops nothing, training or not)
+        mode = node.known(2)
+        if mode is None:
+            raise node.fail("training_mode is a run-time tensor and the ratio is not a known "
+                            "0: random dropout is not supported")
         if bool(mode.data.reshape(-1)[0]):
             raise node.fail("training_mode = true (random dropout) is not supported")
     x = node.input(0)

@@ -239,9 +239,9 @@ converter("ArgMin")(lambda node: _arg(node, "argmin"))
 
 @converter("BatchNormalization")
 def batch_norm(node: Node) -> list[Value | None]:
-    node.ignore("momentum", "is_test", "consumed_inputs")
-    if node.attr("training_mode", 0):
-        raise node.fail("training_mode = 1 (batch statistics) is not supported")
+    node.ignore("is_test", "consumed_inputs")
+    training = bool(node.attr("training_mode", 0))
+    momentum = float(node.attr("momentum", 0.9))  # (used in training only)
     if node.opset < 9 and not node.attr("spatial", 1):
         raise node.fail("spatial = 0 (per-element statistics) is not supported")
     eps = float(node.attr("epsilon", 1e-5))
@@ -249,8 +249,24 @@ def batch_norm(node: Node) -> list[Value | None]:
     dtype = dtype_name(node.dtype(0))
     args = [a if dtype_name(a.type.dtype) == dtype else node.op("cast", a, dtype=dtype)
             for a in args]  # type: ignore[union-attr]
-    y = node.op("batch_norm", *args, axis=1, epsilon=eps)
-    return [y] + [None] * (len(node.proto.output) - 1)
+    if not training:
+        y = node.op("batch_norm", *args, axis=1, epsilon=eps)
+        return [y] + [None] * (len(node.proto.output) - 1)
+    # training_mode = 1: normalized with the batch's statistics (over every dim
+    # but the channels; the variance is the population's), and the running
+    # statistics moved towards them by 1 - momentum
+    x, scale, bias, running_mean, running_var = args
+    axes = [a for a in range(node.rank(0)) if a != 1]
+    mean = node.op("mean", x, axis=axes)
+    centered = node.op("subtract", x, node.op("reshape", mean, shape=[-1] + [1] * (len(axes) - 1)))
+    var = node.op("mean", node.op("multiply", centered, centered), axis=axes)
+    y = node.op("batch_norm", x, scale, bias, mean, var, axis=1, epsilon=eps)
+    keep, move = _scalar(node, momentum), _scalar(node, 1.0 - momentum)
+
+    def moved(old: SSAValue, new: SSAValue) -> SSAValue:
+        return node.op("add", node.op("multiply", old, keep), node.op("multiply", new, move))
+
+    return [y, moved(running_mean, mean), moved(running_var, var)]
 
 
 def _stash(node: Node, x: SSAValue, stash: bool) -> SSAValue:
