@@ -7,9 +7,11 @@ what it compiled; entries are saved executables (lowering/saved.py).
 pipeline: the pipeline (fold-constant above all) is most of the compile time,
 so a key that needs its output cannot make a warm compile fast. It hashes
 - the input: the text exactly as given and the file name (which the error
-  messages carry), or for a `ModuleOp` its generic printed form with
-  locations, each large dense constant and each `dense_resource` blob
-  replaced by the SHA-256 of its data (so the weights are in the key);
+  messages carry), or for a `ModuleOp` every op with its operands, results,
+  block arguments (types, name hints), properties, attributes (printed),
+  location and regions, each dense constant and each `dense_resource` blob
+  replaced by the SHA-256 of its data (so the weights are in the key; they
+  are hashed on all cores);
 - every option: `opt_level`, `profile` and all of default-pipeline's
   options, defaults filled in (so `fuse=True` and no option are one key);
 - the compiler and the machine, as a saved file records them
@@ -46,12 +48,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, ModuleOp
-from xdsl.ir import Attribute, TypeAttribute
+from xdsl.ir import Attribute, Block, Operation, SSAValue, TypeAttribute
 from xdsl.printer import Printer
 
 from xrelax.lowering.saved import (
@@ -93,47 +96,89 @@ def resource_hex(name: str) -> str | None:
 
 
 class _KeyPrinter(Printer):
-    """The generic form with locations, dense constants as digests of their
-    data; each distinct type is printed once (types repeat a lot)."""
+    """Attributes as text, dense constants as digests of their data; each
+    distinct type is printed once (types repeat a lot)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, digests: dict[int, str]) -> None:
+        super().__init__(stream=io.StringIO(), print_generic_format=True, print_debuginfo=True)
         self.texts: dict[Attribute, str] = {}
+        self.digests = digests  # of dense data, by id of the attribute
 
-    def print_attribute(self, attribute: Attribute) -> None:
-        if isinstance(attribute, (DenseIntOrFPElementsAttr, DenseResourceAttr)):
-            self.print_string(self._attribute_text(attribute))  # hashing them is the work
-            return
+    def text(self, attribute: Attribute | None) -> str:
+        if attribute is None:
+            return ""
         if not isinstance(attribute, TypeAttribute):  # 0.0 == -0.0: values are not memoized
-            self.print_string(self._attribute_text(attribute))
-            return
+            return self._attribute_text(attribute)
         text = self.texts.get(attribute)
         if text is None:
             text = self.texts[attribute] = self._attribute_text(attribute)
-        self.print_string(text)
+        return text
+
+    def print_attribute(self, attribute: Attribute) -> None:  # for the attributes inside
+        self.print_string(self.text(attribute))
 
     def _attribute_text(self, attribute: Attribute) -> str:
         if isinstance(attribute, DenseIntOrFPElementsAttr):
-            digest = hashlib.sha256(attribute.data.data).hexdigest()
-            return f"dense_digest<{digest}> : {self._attribute_text(attribute.get_type())}"
+            digest = self.digests.get(id(attribute)) or _sha256(attribute.data.data)
+            return f"dense_digest<{digest}> : {self.text(attribute.get_type())}"
         if isinstance(attribute, DenseResourceAttr):
             data = resource_hex(attribute.resource_handle.data) or ""
-            digest = hashlib.sha256(data.encode()).hexdigest()
-            return f"dense_resource_digest<{digest}> : {self._attribute_text(attribute.type)}"
-        out = io.StringIO()
-        inner = _KeyPrinter(stream=out, print_generic_format=True, print_debuginfo=True)
-        inner.texts = self.texts
-        Printer.print_attribute(inner, attribute)
-        return out.getvalue()
+            return f"dense_resource_digest<{_sha256(data.encode())}> : {self.text(attribute.type)}"
+        outer, self.stream = self.stream, io.StringIO()
+        try:
+            Printer.print_attribute(self, attribute)
+            return self.stream.getvalue()  # type: ignore[union-attr]
+        finally:
+            self.stream = outer
+
+
+def _module_record(module: ModuleOp, printer: _KeyPrinter) -> list[Any]:
+    """Everything about the ops, nested as JSON lists: names, operands (values
+    numbered), results and block arguments with types and name hints (the
+    parameter names), properties, attributes, locations (in the error
+    messages), successors, regions."""
+    values: dict[SSAValue, int] = {}
+    blocks: dict[Block, int] = {}
+    text = printer.text
+
+    def value(v: SSAValue) -> list[Any]:
+        return [values.setdefault(v, len(values)), text(v.type), v.name_hint]
+
+    def record(op: Operation) -> list[Any]:
+        return [op.name, [values.setdefault(v, len(values)) for v in op.operands],
+                [value(r) for r in op.results],
+                sorted((k, text(v)) for k, v in op.properties.items()),
+                sorted((k, text(v)) for k, v in op.attributes.items()),
+                text(op.location), [blocks.setdefault(b, len(blocks)) for b in op.successors],
+                [[[blocks.setdefault(b, len(blocks)), [value(a) for a in b.args],
+                   [record(o) for o in b.ops]] for b in region.blocks] for region in op.regions]]
+
+    return record(module)
 
 
 def source_digest(source: str | ModuleOp) -> str:
     """What the key takes from the input (see the module docstring)."""
     if isinstance(source, str):
         return "text:" + hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
-    text = io.StringIO()
-    _KeyPrinter(stream=text, print_generic_format=True, print_debuginfo=True).print_op(source)
-    return "module:" + hashlib.sha256(text.getvalue().encode("utf-8", "surrogatepass")).hexdigest()
+    record = _module_record(source, _KeyPrinter(_dense_digests(source)))
+    return "module:" + _sha256(json.dumps(record).encode("utf-8", "surrogatepass"))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _dense_digests(module: ModuleOp) -> dict[int, str]:
+    """The digests of the dense constants of the ops' properties and attributes,
+    on all cores (the weights of a model: hashlib lets go of the GIL)."""
+    dense = {id(a): a for op in module.walk()
+             for a in (*op.properties.values(), *op.attributes.values())
+             if isinstance(a, DenseIntOrFPElementsAttr)}
+    if sum(len(a.data.data) for a in dense.values()) < 1 << 20:
+        return {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        digests = pool.map(lambda a: _sha256(a.data.data), dense.values())
+        return dict(zip(dense, digests))
 
 
 def compile_key(source: str | ModuleOp, filename: str, options: dict[str, Any]) -> str:

@@ -98,7 +98,7 @@ def test_every_option_is_in_the_key(cache_dir):
         before = stats()
         exe = compile_module(SCALE, **options)
         assert delta(before) == {"misses": 1, "stores": 1}, options
-        np.testing.assert_allclose(exe["main"](x), x * x + x, rtol=1e-6)
+        np.testing.assert_allclose(exe["main"](x), x * x + x, rtol=1e-5, atol=1e-6)
     # an option at its default value is no option: the first entry
     before = stats()
     assert compile_module(SCALE, fuse=True, opt_level=3).from_cache
@@ -288,17 +288,17 @@ def test_two_processes_share_the_cache_at_once(cache_dir):
 WRITER_SCRIPT = """
     import sys
     import numpy as np
-    from xrelax.lowering.saved import write_file
+    from xrelax.lowering.saved import FORMAT, write_file
     for i in range(int(sys.argv[2])):
         blob = np.full(1 << 18, i % 251, np.uint8)
-        write_file(sys.argv[1], {"format": 1, "i": i}, [blob])
+        write_file(sys.argv[1], {"format": FORMAT, "i": i}, [blob])
 """
 
 
 def test_readers_never_see_a_partly_written_entry(tmp_path):
     """Two writers replace one file over and over while this process reads it."""
     path = tmp_path / "entry.xrx"
-    write_file(path, {"format": 1, "i": -1}, [np.zeros(1 << 18, np.uint8)])
+    write_file(path, {"format": saved.FORMAT, "i": -1}, [np.zeros(1 << 18, np.uint8)])
     writers = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(WRITER_SCRIPT), str(path),
                                  "150"], cwd=ROOT) for _ in range(2)]
     reads = 0
@@ -330,14 +330,14 @@ def test_python_registered_into_the_compiler_bypasses_the_cache(cache_dir):
     from xrelax.tir.microkernel import register_microkernel, unregister_microkernel
 
     x = RNG.standard_normal(9).astype(np.float32)
-    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-6)
+    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-5, atol=1e-6)
     register_legalization("relax.add", lambda op, ins: te.compute(
         ins[0].shape, lambda i: ins[0][i] - ins[1][i], name="sub"))
     try:
         before = stats()
         exe = compile_module(SCALE)
         assert delta(before) == {} and not exe.from_cache
-        np.testing.assert_allclose(exe["main"](x), x * x - x, rtol=1e-6)
+        np.testing.assert_allclose(exe["main"](x), x * x - x, rtol=1e-5, atol=1e-6)
     finally:
         unregister_legalization("relax.add")
     register_microkernel("test_cache_tile", lambda loop: "never")
@@ -347,7 +347,7 @@ def test_python_registered_into_the_compiler_bypasses_the_cache(cache_dir):
         unregister_microkernel("test_cache_tile")
     exe = compile_module(SCALE)
     assert exe.from_cache
-    np.testing.assert_allclose(exe["main"](x), x * x + x, rtol=1e-6)
+    np.testing.assert_allclose(exe["main"](x), x * x + x, rtol=1e-5, atol=1e-6)
 
 
 def test_a_process_whose_source_changed_stores_nothing(cache_dir, monkeypatch):
@@ -356,7 +356,7 @@ def test_a_process_whose_source_changed_stores_nothing(cache_dir, monkeypatch):
     saved.build_info.cache_clear()
     before = stats()
     x = RNG.standard_normal(4).astype(np.float32)
-    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-6)
+    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-5, atol=1e-6)
     assert delta(before) == {"misses": 1, "stale_source": 1} and not cache_dir.exists()
 
 
@@ -366,7 +366,7 @@ def test_an_unwritable_cache_directory_only_costs_the_cache(tmp_path, monkeypatc
     monkeypatch.setenv("XRELAX_CACHE_DIR", str(blocker / "cache"))
     before = stats()
     x = RNG.standard_normal(5).astype(np.float32)
-    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-6)
+    np.testing.assert_allclose(compile_module(SCALE)["main"](x), x * x + x, rtol=1e-5, atol=1e-6)
     assert delta(before) == {"misses": 1, "write_errors": 1}
 
 

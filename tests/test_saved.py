@@ -180,7 +180,7 @@ def edited(saved: Path, tmp_path: Path, edit) -> Path:
     (lambda h: h["deps"].update(llvm="3.4.0"),
      r"edited.xrx: error: the executable was built with llvm 3.4.0, llvmlite"),
     (lambda h: h.update(format=99),
-     r"edited.xrx: error: the executable has file format 99; this xrelax reads format 1"),
+     rf"edited.xrx: error: the executable has file format 99; this xrelax reads format {FORMAT}"),
     (lambda h: h["functions"]["main"].update(signature="(!relax.nonsense) -> i32"),
      r"edited.xrx: error: the executable's header is malformed \(cannot parse the type"),
     (lambda h: h["functions"]["main"]["constants"].append({"blob": 0, "dtype": "|O",
