@@ -207,3 +207,36 @@ def test_dropout_with_a_known_zero_ratio_keeps_everything_even_in_training():
     y, mask = run(model, [x, np.array(True)])
     np.testing.assert_array_equal(y, x)
     assert mask.dtype == np.bool_ and mask.all()
+
+
+@pytest.mark.parametrize("inverse, onesided, parts, n", [
+    (0, 0, 1, None), (0, 0, 2, 7), (0, 1, 1, 12), (1, 0, 2, None), (1, 1, 2, 9), (1, 1, 2, None),
+])
+def test_dft_matches_numpy_fft(inverse, onesided, parts, n):
+    x = RNG.standard_normal((2, 8, 3, parts)).astype(np.float32)
+    z = x[..., 0] + (1j * x[..., 1] if parts == 2 else 0)
+    model = one_op("DFT", [x], opset=20, inverse=inverse, onesided=onesided)
+    model.graph.node[0].input.extend(["" if n is None else "n", "axis"])  # both constants
+    consts = {"axis": np.array(1, np.int64)} | ({} if n is None else {"n": np.array(n)})
+    got = run(with_constants(model, **consts), [x])
+    if inverse and onesided:
+        want = np.fft.irfft(z, n=n, axis=1)[..., None]
+    else:
+        f = np.fft.ifft(z, n=n, axis=1) if inverse else np.fft.fft(z, n=n, axis=1)
+        if onesided:
+            f = f[:, : (n or 8) // 2 + 1]
+        want = np.stack([f.real, f.imag], -1)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_stft_with_a_window_and_a_known_step():
+    signal = RNG.standard_normal((2, 40, 1)).astype(np.float32)
+    window = np.hanning(16).astype(np.float32)
+    step = np.array(6, np.int64)
+    model = one_op("STFT", [signal, step, window], opset=17)
+    want = reference(model, [signal, step, window])
+    fixed = with_constants(model, i1=step)
+    got = run(fixed, [signal, window])
+    assert got.shape == want.shape == (2, 5, 9, 2)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

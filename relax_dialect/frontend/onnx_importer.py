@@ -72,6 +72,7 @@ def _load_converters() -> None:
         onnx_convert_rnn,
         onnx_convert_select,
         onnx_convert_shape,
+        onnx_convert_signal,
     )
 
 
