@@ -15,6 +15,9 @@ transform.named_sequence @__transform_main(%root: !transform.any_op) {
 Each op calls the `Schedule` method of its name, in order, with its handle
 operands and its attributes as keyword arguments; the sequence is removed
 afterwards. A primitive that refuses is an error at the line of its op.
+A `transform_layout` of a parameter of a kernel that `relax.call_tir` calls
+changes the layout at every call: the arguments get a `relax.layout_transform`
+before the call, the results the inverse after it (`rewrite-layout`, step 0).
 Option: `apply-schedule{entry_point=NAME}` runs another named sequence.
 """
 
@@ -29,6 +32,7 @@ from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 
 from xrelax.diagnostics import CompileError, location_prefix
+from xrelax.passes.rewrite_layout import rewrite_recorded_layouts
 from xrelax.tir.schedule import Schedule, ScheduleError
 from xrelax.tir.schedule.ir import SchedOp
 
@@ -72,3 +76,5 @@ class ApplySchedule(ModulePass):
         run_sequence(entry[0], Schedule(op, copy=False))
         for s in sequences:
             op.body.block.erase_op(s)
+        # parameters the schedule gave a new layout: the callers follow
+        rewrite_recorded_layouts(op)

@@ -1,6 +1,6 @@
 """`default-pipeline`: what `relax-run` and `compile_module` run before lowering.
 
-    canonicalize-bindings -> legalize-ops -> fold-constant -> relax-cse -> relax-dce
+    follow-param-layouts -> canonicalize-bindings -> legalize-ops -> fold-constant -> relax-cse -> relax-dce
       -> annotate-op-pattern -> fuse-ops -> fuse-tir -> relax-dce -> dedup-kernels
       -> default-schedule -> check-bounds -> call-tir-rewrite -> static-plan-memory
       [-> convert-relax-to-std -> convert-std-to-llvm]   with lower=true (xrelax/pipeline.py)
@@ -52,7 +52,7 @@ from xrelax.passes.fuse_tir import FuseTIR
 from xrelax.passes.legalize_ops import LegalizeOps
 from xrelax.passes.relax_cse import RelaxCSE
 from xrelax.passes.relax_dce import RelaxDCE
-from xrelax.passes.rewrite_layout import RewriteLayout
+from xrelax.passes.rewrite_layout import FollowParamLayouts, RewriteLayout
 from xrelax.passes.static_plan_memory import StaticPlanMemory
 
 
@@ -95,6 +95,9 @@ Step = Callable[[DefaultPipeline], ModulePass]
 
 # The steps in order: (the options that must all be on, how to make the step).
 STEPS: list[tuple[tuple[str, ...], Step]] = [
+    # layouts a schedule gave kernel parameters are followed at the calls,
+    # whatever the options (the kernels already read the new layout)
+    ((), lambda p: FollowParamLayouts()),
     (("canonicalize",), lambda p: CanonicalizeBindings()),
     ((), lambda p: LegalizeOps()),
     (("fold",), lambda p: FoldConstant(evaluator=p.evaluator)),

@@ -40,19 +40,26 @@ from collections import Counter
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import AffineMapAttr, ModuleOp
+from xdsl.dialects.builtin import AffineMapAttr, ArrayAttr, DictionaryAttr, ModuleOp
 from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import VerifyException
 
+from xrelax.diagnostics import CompileError, location_prefix
 from xrelax.relax.call_ops import CallTIROp
+from xrelax.relax.op_base import from_attr
+from xrelax.relax.ops_index import StridedSliceOp
 from xrelax.relax.ops_layout import LayoutTransformOp
 from xrelax.relax.types import TensorType
 from xrelax.relax.value_ops import ConstantOp
 from xrelax.tir import ops as tir
 from xrelax.tir.autoschedule.contraction import layout_plan, tile_quality
 from xrelax.tir.layout import accesses_only, inverse, permute_buffer
-from xrelax.tir.schedule.index_map import composes_to_identity, permutation_map
+from xrelax.tir.schedule.buffers import PARAM_LAYOUTS, caller_param_types
+from xrelax.tir.schedule.index_map import IndexMap, composes_to_identity, permutation_map
+from xrelax.tir.schedule.index_map import inverse as inverse_map
 from xrelax.tir.target import Target, target_named
+from xrelax.tir.types import BufferType
 
 Perm = list[int]
 
@@ -329,6 +336,85 @@ def _undo_soft(layouts: _KernelLayouts, call: CallTIROp) -> None:
         call = new_call
 
 
+def rewrite_recorded_layouts(module: ModuleOp) -> dict[str, set[int]]:
+    """Step 0: the parameter layouts a schedule chose with `transform_layout`
+    (recorded on the kernel, `tir.param_layouts`: param index -> [index map
+    from the callers' layout, pad value]) become transforms at every call:
+    `relax.layout_transform` (padding with the pad value, 0 by default) of an
+    input, and after the call the inverse transform of an output (cut back to
+    its shape when the layout pads). Returns the parameters done, by kernel."""
+    done: dict[str, set[int]] = {}
+    kernels = {k.sym_name.data: k for k in module.body.block.ops if isinstance(k, tir.FuncOp)
+               and PARAM_LAYOUTS in k.attributes}
+    if not kernels:
+        return done
+    for kernel in kernels.values():
+        try:
+            caller_param_types(kernel)
+        except VerifyException as err:
+            raise CompileError(f"{location_prefix(kernel)}error: {err}") from None
+    for call in [c for c in module.walk() if isinstance(c, CallTIROp)]:
+        kernel = kernels.get(call.callee.root_reference.data)
+        if kernel is not None:
+            _rewrite_recorded_call(call, kernel)
+    for name, kernel in kernels.items():
+        record = kernel.attributes.pop(PARAM_LAYOUTS)
+        assert isinstance(record, DictionaryAttr)
+        done[name] = {int(k) for k in record.data}
+    return done
+
+
+def _rewrite_recorded_call(call: CallTIROp, kernel: tir.FuncOp) -> None:
+    record = kernel.attributes[PARAM_LAYOUTS]
+    assert isinstance(record, DictionaryAttr)
+    block = call.parent_block()
+    assert block is not None
+    n_args = len(call.args)
+    params = kernel.body.block.args
+    args = list(call.args)
+    maps: dict[int, tuple[AffineMapAttr, object]] = {}
+    for key, entry in record.data.items():
+        assert isinstance(entry, ArrayAttr)
+        maps[int(key)] = (entry.data[0], from_attr(entry.data[2]) if len(entry.data) > 2
+                          else None)  # type: ignore[assignment]
+    for index, (amap, pad) in maps.items():
+        if index < n_args:
+            forward = LayoutTransformOp.make(args[index], index_map=amap, pad_value=pad)
+            block.insert_op_before(forward, call)
+            args[index] = forward.results[0]
+    out_types = []
+    for j, result in enumerate(call.outputs):
+        t = result.type
+        ptype = params[n_args + j].type
+        if n_args + j in maps and isinstance(ptype, BufferType) and isinstance(t, TensorType):
+            t = TensorType(list(ptype.dims), t.dtype)
+        out_types.append(t)
+    new_call = CallTIROp(call.callee.root_reference.data, args, out_types,
+                         [e for e in call.sym_exprs])
+    block.insert_op_before(new_call, call)
+    after: Operation = new_call
+    for j, (old, new) in enumerate(zip(call.outputs, new_call.outputs)):
+        new.name_hint = old.name_hint
+        value: SSAValue = new
+        old_t = old.type
+        if n_args + j in maps and isinstance(old_t, TensorType) and old_t.dims is not None:
+            imap = IndexMap.of(maps[n_args + j][0])
+            back = LayoutTransformOp.make(new, index_map=AffineMapAttr(
+                inverse_map(imap, old_t.dims).as_map().to_affine_map()))
+            block.insert_op_after(back, after)
+            after, value = back, back.results[0]
+            full = value.type
+            assert isinstance(full, TensorType) and full.dims is not None
+            cut = [k for k, (a, b) in enumerate(zip(full.dims, old_t.dims)) if a != b]
+            if cut:
+                crop = StridedSliceOp.make(value, axes=cut, begin=[0] * len(cut),
+                                           end=[old_t.dims[k] for k in cut])
+                block.insert_op_after(crop, after)
+                after, value = crop, crop.results[0]
+        old.replace_all_uses_with(value)
+    block.erase_op(call)
+
+
 def cancel_transforms(module: ModuleOp) -> int:
     """Replace a layout transform of a layout transform that composes to the
     identity by the original value; erase transforms left unused. Returns
@@ -357,6 +443,18 @@ def cancel_transforms(module: ModuleOp) -> int:
 
 
 @dataclass(frozen=True)
+class FollowParamLayouts(ModulePass):
+    """Transform the arguments and results of every call to a kernel whose
+    schedule changed a parameter's layout (step 0 of rewrite-layout alone;
+    default-pipeline runs it first whatever its options)."""
+
+    name = "follow-param-layouts"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        rewrite_recorded_layouts(op)
+
+
+@dataclass(frozen=True)
 class RewriteLayout(ModulePass):
     """Let kernels choose their operands' layouts and rewrite the callers (see module doc)."""
 
@@ -366,6 +464,7 @@ class RewriteLayout(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         target = target_named(self.target)
+        fixed = rewrite_recorded_layouts(op)
         constants = _constant_params(op)
         calls = [c for c in op.walk() if isinstance(c, CallTIROp)]
         n_calls = Counter(c.callee.root_reference.data for c in calls)
@@ -374,6 +473,7 @@ class RewriteLayout(ModulePass):
             if isinstance(kernel, tir.FuncOp):
                 name = kernel.sym_name.data
                 lay = _KernelLayouts(kernel, target, n_calls[name] == 1)
+                lay.decided.update(kernel.body.block.args[i] for i in fixed.get(name, ()))
                 lay.plan(constants.get(name, set()))
                 lay.propagate()
                 layouts[name] = lay

@@ -19,6 +19,7 @@ from xdsl.utils.exceptions import VerifyException
 from xrelax.relax.types import PrimType, TensorType
 from xrelax.tir.ops import FuncOp as TirFuncOp
 from xrelax.tir.ops import StoreOp
+from xrelax.tir.schedule.buffers import caller_param_types
 from xrelax.tir.symbolic import SymExpr, prove_different
 from xrelax.tir.types import BufferType
 
@@ -69,7 +70,7 @@ def verify_call_tir(op: Any, outs: Sequence[SSAValue] | None = None) -> None:
         raise VerifyException(f"{op.name}: no function named @{name} in the module")
     if not isinstance(callee, TirFuncOp):
         raise VerifyException(f"{op.name}: @{name} is a {callee.name}, not a tir.func")
-    params = callee.function_type.inputs.data
+    params = caller_param_types(callee)
     n_args, n_outs = len(op.args), len(outs)
     if n_args + n_outs != len(params):
         raise VerifyException(

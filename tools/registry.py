@@ -26,6 +26,7 @@ PASSES: dict[str, str] = {
     "fuse-tir": "xrelax.passes.fuse_tir:FuseTIR",
     "default-pipeline": "xrelax.pipeline:DefaultPipeline",
     "rewrite-layout": "xrelax.passes.rewrite_layout:RewriteLayout",
+    "follow-param-layouts": "xrelax.passes.rewrite_layout:FollowParamLayouts",
     "default-schedule": "xrelax.passes.default_schedule:DefaultSchedule",
     "apply-schedule": "xrelax.passes.apply_schedule:ApplySchedule",
     "check-bounds": "xrelax.passes.check_bounds:CheckBounds",

@@ -13,6 +13,10 @@ from typing import Any
 
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import (
+    AffineMapAttr,
+    ArrayAttr,
+    DictionaryAttr,
+    Float64Type,
     FloatAttr,
     FunctionType,
     IntegerAttr,
@@ -21,10 +25,11 @@ from xdsl.dialects.builtin import (
     SymbolRefAttr,
 )
 from xdsl.ir import Operation, SSAValue
+from xdsl.utils.exceptions import VerifyException
 
 from xrelax.tir import ops as tir
 from xrelax.tir.schedule.index import Emitter, Names
-from xrelax.tir.schedule.index_map import IndexMap, IndexMapError, image_shape
+from xrelax.tir.schedule.index_map import IndexMap, IndexMapError, image_shape, inverse
 from xrelax.tir.schedule.nest import (
     ScheduleError,
     blocks_under,
@@ -250,15 +255,14 @@ def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
     padded = not prove_equal(old_size, new_size)
     kernel = kernel_of(block)
     writers = [u.operation for u in buf.uses if isinstance(u.operation, tir.StoreOp)]
-    if pad_value is not None and padded and not writers:
+    called = not is_local(buf) and bool(_callers(kernel))
+    if pad_value is not None and padded and not writers and not called:
         raise ScheduleError(f"{p}: {bname} is only read by @{kernel.sym_name.data}; a pad value "
                             "needs a block that writes it")
     if pad_value is not None and not isinstance(pad_value, (int, float)):
         raise ScheduleError(f"{p}: pad_value must be a number, got {pad_value!r}")
-    if not is_local(buf) and _callers(kernel):
-        raise ScheduleError(f"{p}: {bname} is a parameter of @{kernel.sym_name.data}, which "
-                            "relax.call_tir calls; its callers would have to change layout "
-                            "too")
+    if called:
+        _record_param_layout(kernel, kernel.body.block.args.index(buf), imap, pad_value)
     new_type = BufferType(new_dims, btype.dtype)
     accesses = [u.operation for u in buf.uses
                 if isinstance(u.operation, (tir.LoadOp, tir.StoreOp))]
@@ -270,9 +274,82 @@ def transform_layout(block: tir.BlockOp, buffer: Any, imap: IndexMap,
         new_idx = [emit.value(e) for e in imap([names.var(i) for i in olds])]
         fixed = len(op.operands) - len(olds)
         op.operands = list(op.operands[:fixed]) + new_idx
-    if padded and pad_value is not None:
+    if padded and pad_value is not None and writers:
         _fill(kernel, new_buf, pad_value, f"{_buffer_name(buf, 'buffer')}_pad",
               top_level_op(min(writers, key=_position(kernel))))
+
+
+PARAM_LAYOUTS = "tir.param_layouts"
+
+
+def _record_param_layout(kernel: tir.FuncOp, index: int, imap: IndexMap,
+                         pad_value: float | int | None) -> None:
+    """A parameter of a kernel that relax.call_tir calls changes layout: the
+    kernel records, per parameter, [the map from the callers' layout
+    (composed with an earlier one), the callers' buffer type, the pad value]
+    in `tir.param_layouts`. The callers keep passing the old layout (the call
+    verifier reads the record) until `rewrite-layout` (which apply-schedule
+    and default-pipeline run) transforms the arguments and results at every
+    call and drops the record."""
+    record = dict(kernel.attributes[PARAM_LAYOUTS].data) if PARAM_LAYOUTS in kernel.attributes \
+        else {}
+    key = str(index)
+    original = kernel.body.block.args[index].type
+    if key in record:
+        old = record[key].data
+        first = IndexMap.of(old[0])
+        imap = IndexMap(first.params, tuple(imap(list(first.exprs))))
+        original = old[1]
+        if pad_value is None and len(old) > 2:
+            pad_value = old[2]  # type: ignore[assignment]
+    entry: list = [AffineMapAttr(imap.to_affine_map()), original]
+    if isinstance(pad_value, float):
+        entry.append(FloatAttr(pad_value, Float64Type()))
+    elif isinstance(pad_value, int):
+        entry.append(IntegerAttr(pad_value, IntegerType(64)))
+    elif pad_value is not None:
+        entry.append(pad_value)
+    record[key] = ArrayAttr(entry)
+    kernel.attributes[PARAM_LAYOUTS] = DictionaryAttr(record)
+
+
+def caller_param_types(kernel: tir.FuncOp) -> list:
+    """The parameter types the callers pass: a parameter whose layout a
+    schedule changed (and rewrite-layout has not yet followed at the calls)
+    still takes the old layout. A malformed record (it may come from a file)
+    raises VerifyException."""
+    types = list(kernel.function_type.inputs.data)
+    record = kernel.attributes.get(PARAM_LAYOUTS)
+    if record is None:
+        return types
+    name = f"@{kernel.sym_name.data}: {PARAM_LAYOUTS}"
+    if not isinstance(record, DictionaryAttr):
+        raise VerifyException(f"{name} must be a dictionary")
+    for key, entry in record.data.items():
+        if not key.isdigit() or int(key) >= len(types):
+            raise VerifyException(f"{name}: {key!r} is not a parameter index")
+        ok = isinstance(entry, ArrayAttr) and len(entry.data) in (2, 3) \
+            and isinstance(entry.data[0], AffineMapAttr) and isinstance(entry.data[1], BufferType) \
+            and (len(entry.data) == 2 or isinstance(entry.data[2], (FloatAttr, IntegerAttr)))
+        if not ok:
+            raise VerifyException(f"{name}: entry {key} must be [index map, the callers' buffer "
+                                  "type, optional pad value]")
+        original = entry.data[1]  # type: ignore[union-attr]
+        current = types[int(key)]
+        try:
+            imap = IndexMap.of(entry.data[0])  # type: ignore[union-attr]
+            shape = image_shape(imap, list(original.dims))  # type: ignore[union-attr]
+            inverse(imap, list(original.dims))  # type: ignore[union-attr]
+        except IndexMapError as err:
+            raise VerifyException(f"{name}: entry {key}: {err}") from None
+        if not isinstance(current, BufferType) or current.dtype != original.dtype \
+                or len(shape) != current.rank \
+                or not all(prove_equal(a, b) for a, b in zip(shape, current.dims)):
+            new = ", ".join(map(str, shape))
+            raise VerifyException(f"{name}: entry {key} maps {original} to [{new}], but the "
+                                  f"parameter is {current}")
+        types[int(key)] = original
+    return types
 
 
 def _position(kernel: tir.FuncOp):

@@ -34,6 +34,7 @@
 // TIME:      Pass execution timing report
 // TIME:      Total Execution Time: {{[0-9.]+}} seconds
 // TIME:      ----Wall Time----  ----Name----
+// TIME-NEXT: {{[0-9.]+}} ({{ *[0-9.]+}}%)  follow-param-layouts
 // TIME-NEXT: {{[0-9.]+}} ({{ *[0-9.]+}}%)  canonicalize-bindings
 // TIME-NEXT: {{[0-9.]+}} ({{ *[0-9.]+}}%)  legalize-ops
 // TIME-NEXT: {{.*}}  relax-cse
