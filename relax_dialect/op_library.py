@@ -12,6 +12,7 @@ from xrelax.relax.ops_nn import NN_OPS
 from xrelax.relax.ops_norm import NORM_OPS
 from xrelax.relax.ops_reduce import REDUCE_OPS
 # ops the ONNX frontend needs (relax_dialect/frontend/)
+from xrelax.relax.ops_bits import BITS_OPS
 from xrelax.relax.ops_conv_nd import CONV_ND_OPS
 from xrelax.relax.ops_einsum import EINSUM_OPS
 from xrelax.relax.ops_gather import GATHER_OPS
@@ -24,5 +25,6 @@ HIGH_LEVEL_OPS: list[type[TensorOp]] = [
     *ELEMENTWISE_OPS, *LINALG_OPS, *NN_OPS, *NORM_OPS, *REDUCE_OPS, *MANIP_OPS, *INDEX_OPS,
     *CREATE_OPS, *LAYOUT_OPS,
     *MATH_OPS, *SEQUENCE_OPS, *GATHER_OPS, *CONV_ND_OPS, *IMAGE_OPS, *NORM_GROUP_OPS, *EINSUM_OPS,
+    *BITS_OPS,
 ]
 OPS_BY_NAME: dict[str, type[TensorOp]] = {op.name: op for op in HIGH_LEVEL_OPS}

@@ -240,3 +240,15 @@ def test_stft_with_a_window_and_a_known_step():
     got = run(fixed, [signal, window])
     assert got.shape == want.shape == (2, 5, 9, 2)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_bitcast_at_run_time_and_of_constants():
+    x = np.float32([1.0, -0.0, np.inf, np.nan, 3.5e-39])
+    model = one_op("BitCast", [x], opset=26, to=TensorProto.INT32)
+    np.testing.assert_array_equal(run(model, [x]), x.view(np.int32))
+    folded = with_constants(one_op("BitCast", [x], opset=26, to=TensorProto.INT32), i0=x)
+    assert "relax.bitcast" not in str(from_onnx(folded))  # computed at import time
+    np.testing.assert_array_equal(run(folded, []), x.view(np.int32))
+    b = np.array([True, False, True])
+    np.testing.assert_array_equal(run(one_op("BitCast", [b], opset=26, to=TensorProto.UINT8),
+                                      [b]), [1, 0, 1])

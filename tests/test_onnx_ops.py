@@ -1,5 +1,5 @@
 """The relax ops added for the ONNX frontend (ops_math, ops_sequence,
-ops_gather, ops_conv_nd, ops_image, ops_norm_groups, ops_einsum): numerics
+ops_gather, ops_conv_nd, ops_image, ops_norm_groups, ops_einsum, ops_bits): numerics
 after legalize-ops against numpy, or against the onnx reference evaluator for
 the window and image ops, on static and symbolic shapes.
 
@@ -123,6 +123,12 @@ CASES = {
     "floor_mod": ("floor_mod", [XI, YI], {}, np.mod),
     "trunc_mod": ("trunc_mod", [XI, YI], {}, np.fmod),
     "trunc_mod_f": ("trunc_mod", [X, np.float32(1.25)], {}, np.fmod),
+    "bitcast_f32_i32": ("bitcast", [SPECIAL], {"dtype": "i32"}, lambda x: x.view(np.int32)),
+    "bitcast_i32_f32": ("bitcast", [XI], {"dtype": "f32"}, lambda x: x.view(np.float32)),
+    "bitcast_f64_i64": ("bitcast", [SPECIAL.astype(np.float64)], {"dtype": "i64"},
+                        lambda x: x.view(np.int64)),
+    "bitcast_u8_i8": ("bitcast", [U8], {"dtype": "i8"}, lambda x: x.view(np.int8)),
+    "bitcast_bool_u8": ("bitcast", [B1], {"dtype": "ui8"}, lambda x: x.view(np.uint8)),
     # infinite divisors (x - q * y would be 0 * inf), zero divisors, infinite x
     "floor_mod_f_special": ("floor_mod", [MOD_X, MOD_Y], {}, quietly(np.mod)),
     "trunc_mod_f_special": ("trunc_mod", [MOD_X, MOD_Y], {}, quietly(np.fmod)),

@@ -38,10 +38,11 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 # the expression API is re-exported: te.exp, te.sum, te.if_then_else, ...
 from xrelax.tir.compute_expr import (  # noqa: F401
     abs, cast, ceil, const, erf, exp, floor, if_then_else, log, max, maximum, min, minimum,
-    neg, power, prod, round, rsqrt, sigmoid, sqrt, sum, tanh, trig)
+    neg, power, prod, reinterpret, round, rsqrt, sigmoid, sqrt, sum, tanh, trig)
 from xrelax.tir.compute_expr import (
-    INDEX, TRIG_FUNCS, BinOp, Cast, Compare, Const, Expr, ExprLike, IterVar, Load, Reduce, Select, SymValue,
-    Unary, as_dtype, as_expr, dtype_str, is_bool, is_float, iter_vars_in, reduce_identity)
+    INDEX, TRIG_FUNCS, BinOp, Cast, Compare, Const, Expr, ExprLike, IterVar, Load, Reduce, Reinterpret,
+    Select, SymValue, Unary, as_dtype, as_expr, dtype_str, is_bool, is_float, iter_vars_in,
+    reduce_identity)
 from xrelax.tir.ops import AllocBufferOp, BlockOp, ExprOp, ForOp, FuncOp, InitOp, LoadOp, StoreOp
 from xrelax.tir.symbolic import ExprLike as SymLike
 from xrelax.tir.symbolic import SymExpr
@@ -408,6 +409,8 @@ class _Emitter:
             return self.add(arith.SelectOp(cond, a, b))
         if isinstance(e, Cast):
             return self.convert(self.emit(e.x), e.x.dtype, e.dtype)
+        if isinstance(e, Reinterpret):
+            return self.add(arith.BitcastOp(self.emit(e.x), e.dtype))
         raise AssertionError(f"cannot emit {type(e).__name__} here")
 
     def constant(self, value: int | float | bool, dtype: Attribute) -> SSAValue:

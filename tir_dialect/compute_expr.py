@@ -197,6 +197,16 @@ class Cast(Expr):
         return (self.x,)
 
 
+class Reinterpret(Expr):
+    """The bits of x read as another dtype of the same width (`arith.bitcast`)."""
+
+    def __init__(self, x: Expr, dtype: Attribute):
+        self.x, self.dtype = x, dtype
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.x,)
+
+
 class Reduce(Expr):
     """`combiner` (sum, prod, max, min) of `body` over every point of `axes`."""
 
@@ -321,6 +331,19 @@ def cast(dtype: Attribute | str, x: ExprLike) -> Expr:
     target = as_dtype(dtype)
     x = as_expr(x)
     return x if x.dtype == target else Cast(x, target)
+
+
+def reinterpret(dtype: Attribute | str, x: ExprLike) -> Expr:
+    """The bits of `x` as `dtype`, which has the same bit width (f32 <-> i32,
+    i8 <-> ui8, ...; not bool)."""
+    target, x = as_dtype(dtype), as_expr(x)
+    width = {"f16": 16, "bf16": 16, "f32": 32, "f64": 64}
+    bits = [width.get(dtype_str(t)) or getattr(getattr(t, "width", None), "data", None)
+            for t in (x.dtype, target)]
+    if is_bool(x.dtype) or is_bool(target) or bits[0] != bits[1] or bits[0] is None:
+        raise ValueError(f"cannot reinterpret {dtype_str(x.dtype)} as {dtype_str(target)}: "
+                         "the bit widths differ (or one is bool)")
+    return x if x.dtype == target else Reinterpret(x, target)
 
 
 def if_then_else(cond: ExprLike, a: ExprLike, b: ExprLike) -> Expr:

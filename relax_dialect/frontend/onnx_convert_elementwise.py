@@ -416,6 +416,22 @@ def cast_like(node: Node) -> Value:
     return _cast(node, node.input(0), elem_of_relax(node.dtype(1)))
 
 
+@converter("BitCast")
+def bit_cast(node: Node) -> Value:
+    to = node.attr("to")
+    target = relax_dtype(to)
+    if target is None:
+        raise node.fail(f"the target dtype {onnx_dtype_name(to)} is not supported")
+    known = node.known(0)
+    if known is not None and not known.symbolic and target != "bf16":
+        data = np.ascontiguousarray(known.data)
+        want = numpy_dtype_of(to)
+        if data.itemsize != want.itemsize:
+            raise node.fail(f"{data.dtype} and {want} differ in width")
+        return Known(data.view(want), to)
+    return node.op("bitcast", node.tensor(0), dtype=target)
+
+
 @converter("Clip")
 def clip(node: Node) -> Value:
     node.ignore("consumed_inputs")

@@ -111,3 +111,11 @@ relax.func @einsum_dims(%a: !relax.tensor<[2, 3], f32>, %b: !relax.tensor<[4, 5]
   %y = relax.einsum %a, %b {subscripts = "ij,jk->ik"} : !relax.tensor<[2, 5], f32>
   relax.return %y : !relax.tensor<[2, 5], f32>
 }
+
+// -----
+
+relax.func @bitcast_width(%x: !relax.tensor<[4], f32>) -> !relax.tensor<[4], i64> {
+  // CHECK: {{.*}}onnx-ops-errors.mlir:[[# @LINE + 1]]:3: error: relax.bitcast: f32 has 32 bits, i64 has 64: a bitcast keeps the width
+  %y = relax.bitcast %x {dtype = "i64"} : !relax.tensor<[4], i64>
+  relax.return %y : !relax.tensor<[4], i64>
+}
