@@ -252,3 +252,12 @@ def test_bitcast_at_run_time_and_of_constants():
     b = np.array([True, False, True])
     np.testing.assert_array_equal(run(one_op("BitCast", [b], opset=26, to=TensorProto.UINT8),
                                       [b]), [1, 0, 1])
+
+
+def test_optional_of_a_tensor_or_of_nothing():
+    x = RNG.standard_normal(4).astype(np.float32)
+    np.testing.assert_array_equal(run(one_op("OptionalGetElement", [x], opset=18), [x]), x)
+    assert run(one_op("OptionalHasElement", [x], opset=18), [x]) == np.array(True)
+    empty = one_op("OptionalHasElement", [], opset=18)
+    empty.graph.node[0].input.append("")
+    assert run(empty, []) == np.array(False)

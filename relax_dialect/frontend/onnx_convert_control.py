@@ -1,5 +1,6 @@
 """Converters of ONNX control flow: If becomes `relax.if` (a known condition
-picks its branch at import time).
+picks its branch at import time); OptionalHasElement and OptionalGetElement
+of a tensor or of an absent input are decided at import time.
 
 A branch is a subgraph converted into the region's block; it reads the values
 of the enclosing graph by name. The result types join those of the branches:
@@ -199,3 +200,20 @@ def loop(node: Node) -> list[Value]:
     if k and steps == 0:
         raise node.fail("a loop of zero iterations with scan outputs is not supported")
     return carried + [_stack(node, items, 0) for items in collected]
+
+
+# ---- optional values ----------------------------------------------------------------------
+# relax has no optional type: an optional input is a tensor or absent, known at import time
+
+
+@converter("OptionalHasElement")
+def optional_has_element(node: Node) -> Value:
+    return Known(np.array(node.present(0)), 9)
+
+
+@converter("OptionalGetElement")
+def optional_get_element(node: Node) -> Value:
+    v = node.input(0)
+    if v is None:
+        raise node.fail("the optional input is empty (OptionalGetElement of nothing)")
+    return v
