@@ -261,3 +261,25 @@ def test_optional_of_a_tensor_or_of_nothing():
     empty = one_op("OptionalHasElement", [], opset=18)
     empty.graph.node[0].input.append("")
     assert run(empty, []) == np.array(False)
+
+
+@pytest.mark.parametrize("center", [0, 1])
+def test_non_max_suppression_on_a_symbolic_number_of_boxes(center):
+    boxes = RNG.uniform(0, 1, (2, 9, 4)).astype(np.float32)
+    model = one_op("NonMaxSuppression", [boxes, np.zeros((2, 3, 9), np.float32),
+                                         np.array([3], np.int64), np.float32([0.3]),
+                                         np.float32([0.2])], opset=11, center_point_box=center)
+    for vi in model.graph.input[:2]:
+        vi.type.tensor_type.shape.dim[-1 if vi.name == "i1" else 1].dim_param = "boxes"
+    fn = compile_module(from_onnx(model))["main"]
+    ref = ReferenceEvaluator(model)
+    for n in (9, 14):
+        boxes = RNG.uniform(0, 1, (2, n, 4)).astype(np.float32)
+        scores = RNG.uniform(0, 1, (2, 3, n)).astype(np.float32)
+        args = [boxes, scores, np.array([3], np.int64), np.float32([0.3]), np.float32([0.2])]
+        want = ref.run(None, {f"i{k}": a for k, a in enumerate(args)})[0]
+        assert 6 <= len(want) <= 18
+        np.testing.assert_array_equal(fn(*args), want)
+    # without max_output_boxes_per_class nothing is selected
+    lone = one_op("NonMaxSuppression", [boxes, scores], opset=11)
+    assert run(lone, [boxes, scores]).shape == (0, 3)

@@ -1,5 +1,6 @@
 """Converters of ONNX ops that pick or place elements by position:
-ReverseSequence, TensorScatter (a KV-cache update), NonZero and Compress.
+ReverseSequence, TensorScatter (a KV-cache update), NonZero, Compress and
+NonMaxSuppression.
 
 ReverseSequence and TensorScatter gather along one axis at positions computed
 from the run-time lengths or write indices (`where` keeps the rest). NonZero's
@@ -7,6 +8,7 @@ length is the number of non-zero elements, bound at run time to a fresh
 variable; the positions themselves are computed natively: each non-zero
 element's rank among them (a cumulative sum) is where its flat index is
 scattered. Compress takes the positions NonZero gives for its condition.
+NonMaxSuppression's greedy loop runs as a packed function when the model runs.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import Any
 import numpy as np
 from xdsl.ir import SSAValue
 
+from xrelax.relax import ops as rx
 from xrelax.relax.frontend import onnx_dynamic as dyn
 from xrelax.relax.frontend.onnx_convert_shape import norm_axis
 from xrelax.relax.frontend.onnx_registry import Node, converter
-from xrelax.relax.frontend.onnx_values import Known, Value
+from xrelax.relax.frontend.onnx_values import Known, Value, elem_of_relax, numpy_dtype_of
+from xrelax.relax.types import PrimType, TensorType
 from xrelax.tir.types import dtype_name
 
 
@@ -179,3 +183,96 @@ def compress(node: Node) -> Value:
         return node.op("take", x, node.graph.materialize(Known(picked, 7)), axis=axis)
     cond = node.op("cast", node.tensor(1), dtype="bool")
     return node.op("take", x, flat_nonzero(node, cond), axis=axis)
+
+
+# ---- NonMaxSuppression --------------------------------------------------------------------
+# A greedy loop whose result length depends on the data: it runs as a packed
+# function (numpy) when the model runs, once for the length and once to fill
+# the [k, 3] result.
+
+
+def _corners(box: np.ndarray, center: int) -> tuple[Any, Any, Any, Any]:
+    """(y_min, x_min, y_max, x_max) of boxes [..., 4] in their own dtype."""
+    if center:
+        x, y, w, h = box[..., 0], box[..., 1], box[..., 2] / 2, box[..., 3] / 2
+        return y - h, x - w, y + h, x + w
+    return (np.minimum(box[..., 0], box[..., 2]), np.minimum(box[..., 1], box[..., 3]),
+            np.maximum(box[..., 0], box[..., 2]), np.maximum(box[..., 1], box[..., 3]))
+
+
+def _overlaps(boxes: np.ndarray, one: int, chosen: list[int], center: int, iou: Any) -> bool:
+    """Whether box `one` overlaps a chosen box by more than `iou` (intersection
+    over union; boxes without area never do)."""
+    if not chosen:
+        return False
+    y0, x0, y1, x1 = _corners(boxes[one], center)
+    cy0, cx0, cy1, cx1 = _corners(boxes[chosen], center)
+    with np.errstate(all="ignore"):
+        w, h = np.minimum(x1, cx1) - np.maximum(x0, cx0), np.minimum(y1, cy1) - np.maximum(y0, cy0)
+        inter = w * h
+        area, areas = (x1 - x0) * (y1 - y0), (cx1 - cx0) * (cy1 - cy0)
+        union = area + areas - inter
+        ok = (w > 0) & (h > 0) & (inter > 0) & (area > 0) & (areas > 0) & (union > 0)
+        return bool(np.any(ok & (inter / np.where(ok, union, 1) > iou)))
+
+
+def _nms(boxes: np.ndarray, scores: np.ndarray, max_out: np.ndarray, iou: np.ndarray,
+         threshold: np.ndarray, center: int, thresholded: int) -> list[list[int]]:
+    """The selected (batch, class, box) triples, by batch, class, then score."""
+    limit = max(int(np.asarray(max_out).reshape(-1)[0]), 0) if np.size(max_out) else 0
+    iou_v = np.asarray(iou).reshape(-1)[0] if np.size(iou) else boxes.dtype.type(0)
+    thr = np.asarray(threshold).reshape(-1)[0] if np.size(threshold) else None
+    out = []
+    for b in range(scores.shape[0]):
+        for c in range(scores.shape[1]):
+            s = scores[b, c]
+            keep = np.flatnonzero(s > thr) if thresholded and thr is not None else \
+                np.arange(s.size)
+            order = keep[np.lexsort((keep, -s[keep].astype(np.float64)))]  # score, then index
+            chosen: list[int] = []
+            for i in order:
+                if len(chosen) >= limit:
+                    break
+                if not _overlaps(boxes[b], int(i), chosen, center, iou_v):
+                    chosen.append(int(i))
+                    out.append([b, c, int(i)])
+    return out
+
+
+def _nms_len(*args: Any) -> int:
+    return len(_nms(*args))
+
+
+def _nms_at(*args: Any) -> None:
+    *inputs, out = args
+    out[...] = np.asarray(_nms(*inputs), np.int64).reshape(-1, 3)
+
+
+dyn.add_rule("nms.len", _nms_len)
+dyn.add_rule("nms.at", _nms_at)
+
+
+@converter("NonMaxSuppression")
+def non_max_suppression(node: Node) -> Value:
+    center = node.attr("center_point_box", 0)
+    if center not in (0, 1):
+        raise node.fail(f"center_point_box must be 0 or 1, got {center}")
+    boxes, scores = node.shape(0), node.shape(1)
+    if len(boxes) != 3 or len(scores) != 3 or (isinstance(boxes[2], int) and boxes[2] != 4):
+        raise node.fail(f"boxes must be [batch, boxes, 4] and scores [batch, classes, boxes], "
+                        f"got {boxes} and {scores}")
+    graph = node.graph
+    dyn._register()
+    float_elem = elem_of_relax(node.dtype(0))
+    elem = Known(np.zeros(0, numpy_dtype_of(float_elem)), float_elem)  # an absent threshold
+    inputs = [node.input(0), node.input(1),
+              node.input(2) if node.present(2) else Known(np.zeros(0, np.int64), 7),
+              node.input(3) if node.present(3) else elem,
+              node.input(4) if node.present(4) else elem]
+    args = [graph.materialize(v) for v in inputs]
+    args += [graph.emit(rx.PrimValueOp(v, "i64"), node) for v in (center, int(node.present(4)))]
+    length = graph.emit(rx.CallPackedOp(dyn.PREFIX + "nms.len", args, [PrimType("i64")]), node)
+    k = graph.model.fresh_var(f"{dyn._base(node)}_count")
+    graph.emit(rx.MatchCastOp(length, PrimType("i64", k)), node)
+    return graph.emit(rx.CallDPSPackedOp(dyn.PREFIX + "nms.at", args,
+                                         [TensorType([k, 3], "i64")]), node)

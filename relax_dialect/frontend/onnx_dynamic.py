@@ -242,6 +242,15 @@ def _register() -> None:
     _registered = True
 
 
+def add_rule(name: str, fn: Callable[..., Any]) -> None:
+    """A rule of another converter module (registered with the others)."""
+    RULES[name] = fn
+    if _registered:
+        from xrelax.lowering.packed_calls import register_packed
+
+        register_packed(PREFIX + name, fn)
+
+
 def runtime_values(node: Node, rule: str, tensors: list[Value], ref: Value, count: int,
                    base: str, params: tuple[int, ...] = ()) -> list[SymExpr]:
     """`count` fresh variables bound at run time to rule(tensors..., ref, k, *params)."""
