@@ -283,3 +283,59 @@ def test_non_max_suppression_on_a_symbolic_number_of_boxes(center):
     # without max_output_boxes_per_class nothing is selected
     lone = one_op("NonMaxSuppression", [boxes, scores], opset=11)
     assert run(lone, [boxes, scores]).shape == (0, 3)
+
+
+def pool_with_indices(x, kernel, strides=(1, 1), pads=(0, 0, 0, 0), dilations=(1, 1),
+                      ceil_mode=0, storage_order=0):
+    """MaxPool and its Indices by loops: the first maximum of each window
+    (positions outside x skipped), flat in x (the spatial dims column-major
+    with storage_order 1)."""
+    n, c, h, w = x.shape
+    size = [h, w]
+    out = []
+    for j in range(2):
+        span = (kernel[j] - 1) * dilations[j] + 1
+        room = size[j] + pads[j] + pads[j + 2] - span
+        out.append((-(-room // strides[j]) if ceil_mode else room // strides[j]) + 1)
+    y = np.zeros((n, c, *out), x.dtype)
+    idx = np.zeros((n, c, *out), np.int64)
+    for b, ch, oh, ow in np.ndindex(n, c, *out):
+        best = None
+        for i, k in np.ndindex(*kernel):
+            hh = oh * strides[0] - pads[0] + i * dilations[0]
+            ww = ow * strides[1] - pads[1] + k * dilations[1]
+            if 0 <= hh < h and 0 <= ww < w and (best is None or x[b, ch, hh, ww] > best):
+                best = x[b, ch, hh, ww]
+                flat = hh * w + ww if storage_order == 0 else hh + ww * h
+                idx[b, ch, oh, ow] = (b * c + ch) * h * w + flat
+        y[b, ch, oh, ow] = best
+    return y, idx
+
+
+@pytest.mark.parametrize("attrs", [
+    {"kernel_shape": [2, 2], "strides": [2, 2]},
+    {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], "strides": [2, 1]},
+    {"kernel_shape": [2, 3], "dilations": [2, 1], "ceil_mode": 1, "strides": [2, 2]},
+    {"kernel_shape": [3, 2], "storage_order": 1, "pads": [0, 1, 1, 0]},
+])
+def test_max_pool_indices_and_max_unpool(attrs):
+    x = RNG.standard_normal((2, 3, 7, 6)).astype(np.float32)
+    model = one_op("MaxPool", [x], opset=12, n_out=2, **attrs)
+    model.graph.input[0].type.tensor_type.shape.dim[0].dim_param = "n"
+    y, idx = run(model, [x])
+    want_y, want_idx = pool_with_indices(x, attrs["kernel_shape"], **{
+        k: v for k, v in attrs.items() if k != "kernel_shape"})
+    np.testing.assert_array_equal(y, want_y)
+    np.testing.assert_array_equal(idx, want_idx)
+    if list(attrs) != ["kernel_shape", "strides"]:
+        return
+    x = x[:, :, :6]  # MaxUnpool's default shape: a multiple of the stride
+    y, idx = pool_with_indices(x, attrs["kernel_shape"], attrs["strides"])
+    back = one_op("MaxUnpool", [y, idx], opset=11, **attrs)
+    got = run(back, [y, idx])
+    np.testing.assert_array_equal(got, reference(back, [y, idx]))
+    assert got.shape == x.shape and (got[got != 0] == x[got != 0]).all()
+    bigger = np.array([2, 3, 7, 7], np.int64)  # the same coordinates in a larger output
+    back = one_op("MaxUnpool", [y, idx, bigger], opset=11, **attrs)
+    np.testing.assert_array_equal(run(back, [y, idx, bigger]),
+                                  np.pad(got, [(0, 0), (0, 0), (0, 1), (0, 1)]))

@@ -1,5 +1,5 @@
 """Converters of ONNX neural-network ops: Conv, ConvTranspose, the pools,
-Gemm, MatMul, Softmax / LogSoftmax / Hardmax.
+Gemm, MatMul, Softmax / LogSoftmax / Hardmax, MaxUnpool.
 
 Windows: 1-D convolutions and pools run as 2-D ones over a height of 1;
 2-D map to `relax.conv2d` / `max_pool2d` / `avg_pool2d`; 3-D to the N-d ops
@@ -231,10 +231,119 @@ def _pool(node: Node, kind: str, count_pads: bool | None = None) -> SSAValue:
 
 @converter("MaxPool")
 def max_pool(node: Node) -> list[Value | None]:
-    node.ignore("storage_order")
+    order = node.attr("storage_order", 0)
+    y = _pool(node, "max")
     if len(node.proto.output) > 1 and node.proto.output[1]:
-        return [_pool(node, "max"), None]  # Indices: unsupported (an error if used)
-    return [_pool(node, "max")]
+        return [y, _argmax_indices(node, y, order)]
+    return [y]
+
+
+def _argmax_indices(node: Node, y: SSAValue, order: int) -> SSAValue:
+    """MaxPool's Indices: the flat position in x of each window's first
+    maximum (row-major, or with storage_order 1 the spatial dims column-major).
+    Every tap of the window is a strided slice of x padded with -inf; the
+    maximal tap's offset is added to the window's origin."""
+    k = _check_rank(node)
+    dims = node.shape(0)
+    spatial = dims[2:]
+    out = [d.value if d.is_const() else d for d in y.type.dims][2:]  # type: ignore[union-attr]
+    if not all(isinstance(v, int) for v in spatial + out):
+        raise node.fail("the Indices output needs static spatial dims")
+    if order not in (0, 1):
+        raise node.fail(f"storage_order must be 0 or 1, got {order}")
+    window = Window(node, spatial, _spatial_kernel(node, None, k))
+    # the step between neighbours of each spatial dim in the flat index
+    steps = [math.prod(spatial[j + 1:]) for j in range(k)] if order == 0 else         [math.prod(spatial[:j]) for j in range(k)]
+    needed = [(o - 1) * s + (kk - 1) * d + 1
+              for o, s, kk, d in zip(out, window.strides, window.kernel, window.dilations)]
+    after = [max(n - size - b, 0) for n, size, b in zip(needed, spatial, window.begin)]
+    low = -math.inf if is_float(node.dtype(0)) else int(np.iinfo(numpy_dtype_of(
+        elem_of_relax(node.dtype(0)))).min)
+    xp = node.op("pad", node.tensor(0), pad_width=[[0, 0], [0, 0]] + [
+        [b, a] for b, a in zip(window.begin, after)], pad_value=low)
+    taps, offsets = [], []
+    for tap in np.ndindex(*window.kernel):
+        begin = [t * d for t, d in zip(tap, window.dilations)]
+        end = [b + (o - 1) * s + 1 for b, o, s in zip(begin, out, window.strides)]
+        part = node.op("strided_slice", xp, axes=list(range(2, 2 + k)), begin=_ints(begin),
+                       end=_ints(end), strides=list(window.strides))
+        taps.append(node.op("expand_dims", part, axis=[0]))
+        offsets.append(sum(b * st for b, st in zip(begin, steps)))
+    best = node.op("argmax", node.op("concat", *taps, axis=0), axis=[0]) if len(taps) > 1 \
+        else node.op("full", shape=[dims[0], dims[1], *out], fill_value=0, dtype="i64")
+    origin = np.zeros(out, np.int64)
+    for j in range(k):
+        shape = [1] * k
+        shape[j] = out[j]
+        origin = origin + ((np.arange(out[j]) * window.strides[j] - window.begin[j]) *
+                           steps[j]).reshape(shape)
+    index = node.op("add", node.op("take", node.graph.materialize(
+        Known(np.array(offsets, np.int64), 7)), best, axis=0),
+        node.graph.materialize(Known(origin, 7)))
+    # the plane of (n, c): (n * C + c) * the spatial size
+    plane = math.prod(spatial)
+    n = node.op("reshape", node.op("arange", end=dims[0]), shape=[dims[0], 1] + [1] * k)
+    c = node.op("reshape", node.op("arange", end=dims[1]), shape=[1, dims[1]] + [1] * k)
+    planes = node.op("multiply", node.op("add", node.op("multiply", n, node.op(
+        "symbolic_tensor", values=[dims[1]], shape=[])), c), Known(np.array(plane, np.int64), 7))
+    return node.op("add", index, planes)
+
+
+def _reindexed(node: Node, flat: SSAValue, old: list[Any], new: list[Any]) -> SSAValue:
+    """Flat positions in a row-major tensor of shape `old` as positions of the
+    same coordinates in one of shape `new`."""
+    def dim(d: Any) -> SSAValue:
+        return node.op("symbolic_tensor", values=[d], shape=[])
+
+    out, q, stride = None, flat, 1
+    for d_old, d_new in zip(reversed(old), reversed(new)):
+        coord = node.op("floor_mod", q, dim(d_old))
+        q = node.op("divide", q, dim(d_old))  # (floor division on ints)
+        term = node.op("multiply", coord, dim(stride)) if not (isinstance(stride, int) and
+                                                              stride == 1) else coord
+        out = term if out is None else node.op("add", out, term)
+        stride = stride * d_new
+    assert out is not None
+    return out
+
+
+def _ints(values: list[Any]) -> Any:
+    from xrelax.relax.frontend.onnx_dynamic import _exprs
+
+    return _exprs(values)
+
+
+@converter("MaxUnpool")
+def max_unpool(node: Node) -> Value:
+    """Each value of X at its flat position I in a zero tensor of the output
+    shape (given, or that of the pool MaxPool undoes)."""
+    from xrelax.relax.frontend import onnx_dynamic as dyn
+
+    k = _check_rank(node)
+    dims = node.shape(0)
+    kernel = _spatial_kernel(node, None, k)
+    strides = node.attr("strides", [1] * k)
+    pads = node.attr("pads", [0] * (2 * k))
+    if len(strides) != k or len(pads) != 2 * k:
+        raise node.fail(f"strides and pads must have {k} and {2 * k} entries")
+    default = list(dims[:2]) + [(d - 1) * s + kk - lo - hi for d, s, kk, lo, hi in zip(
+        dims[2:], strides, kernel, pads[:k], pads[k:])]
+    shape = default
+    flat_i = node.op("reshape", node.op("cast", node.tensor(1), dtype="i64"), shape=[-1])
+    if node.present(2):
+        shape = node.ints(2, "output_shape") if node.known(2) is not None else \
+            dyn.dynamic_values(node, 2, "output_shape")
+        if len(shape) != k + 2:
+            raise node.fail(f"output_shape must have {k + 2} entries, got {len(shape)}")
+        # the indices count in the default shape: the same coordinates in the given one
+        flat_i = _reindexed(node, flat_i, default, shape)
+    total: Any = 1
+    for d in shape:
+        total = total * d
+    flat_x = node.op("reshape", node.tensor(0), shape=[-1])
+    zeros = node.op("full", shape=[total], fill_value=0, dtype=dtype_name(node.dtype(0)))
+    out = node.op("scatter_elements", zeros, flat_i, flat_x, axis=0)
+    return node.op("reshape", out, shape=shape)
 
 
 @converter("AveragePool")
