@@ -91,3 +91,13 @@ def test_python_index_map_errors():
         with pytest.raises(TypeInferenceError, match="takes 1 indices"):
             R.layout_transform(x, index_map=lambda a: (a,))
         fb.ret(x)
+
+
+def test_permuted_dims_keep_their_form():
+    """A dim carried over by the map keeps its expression (not an equal but
+    differently written extent): `h floordiv 2 + 1` stays as it is."""
+    from xrelax.tir.schedule.index_map import image_shape, permutation_map
+    h = var("h")
+    dims = [h // 2 + 1, var("c")]
+    assert [str(d) for d in image_shape(permutation_map([1, 0]), dims)] == \
+        ["c", str(h // 2 + 1)]

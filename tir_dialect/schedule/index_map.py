@@ -143,7 +143,12 @@ def image_shape(imap: IndexMap, dims: Sequence[SymExpr]) -> list[SymExpr]:
                                 "its parameters")
     ranges = {p: (SymExpr.const(0), d - 1) for p, d in zip(imap.params, dims)}
     shape = []
+    dim_of = dict(zip(imap.params, dims))
     for e in imap.exprs:
+        name = _var_of(e)
+        if name is not None:  # a dim carried over keeps its own form
+            shape.append(dim_of[name])
+            continue
         rng = interval(e, ranges)
         if rng is None or rng[0].bounds()[0] < 0:
             raise IndexMapError(f"cannot bound the index {e} of the new layout (or it can be "
