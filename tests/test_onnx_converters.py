@@ -339,3 +339,15 @@ def test_max_pool_indices_and_max_unpool(attrs):
     back = one_op("MaxUnpool", [y, idx, bigger], opset=11, **attrs)
     np.testing.assert_array_equal(run(back, [y, idx, bigger]),
                                   np.pad(got, [(0, 0), (0, 0), (0, 1), (0, 1)]))
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_det_with_pivoting_singular_and_batched(n):
+    a = RNG.standard_normal((2, 3, n, n)).astype(np.float32)
+    a[0, 0, 0, :] = 0  # needs a row swap (or is 0 for n = 1)
+    a[1, 2] = np.outer(np.arange(1, n + 1), np.arange(1, n + 1))  # rank 1: singular if n > 1
+    model = one_op("Det", [a], opset=22)
+    model.graph.input[0].type.tensor_type.shape.dim[0].dim_param = "batch"
+    got = run(model, [a])
+    assert got.shape == (2, 3)
+    np.testing.assert_allclose(got, np.linalg.det(a.astype(np.float64)), rtol=1e-4, atol=1e-4)

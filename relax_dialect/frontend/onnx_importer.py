@@ -66,6 +66,7 @@ def _load_converters() -> None:
         onnx_convert_control,
         onnx_convert_elementwise,
         onnx_convert_image,
+        onnx_convert_linalg,
         onnx_convert_misc,
         onnx_convert_nn,
         onnx_convert_reduce,
