@@ -351,3 +351,23 @@ def test_det_with_pivoting_singular_and_batched(n):
     got = run(model, [a])
     assert got.shape == (2, 3)
     np.testing.assert_allclose(got, np.linalg.det(a.astype(np.float64)), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("op, per, attrs", [
+    ("Adagrad", 3, {"decay_factor": 0.1, "norm_coefficient": 0.01}),
+    ("Adam", 4, {"alpha": 0.8, "beta": 0.9, "norm_coefficient_post": 0.01}),
+    ("Momentum", 3, {"alpha": 0.9, "beta": 0.5, "mode": "nesterov", "norm_coefficient": 0.1}),
+])
+def test_training_optimizer_steps_over_two_tensors(op, per, attrs):
+    domain = "ai.onnx.preview.training"
+    tensors = [RNG.standard_normal((3,)).astype(np.float32) for _ in range(2 * per)]
+    tensors = [t if k < 2 * (per - 1) else np.abs(t) for k, t in enumerate(tensors)]
+    for steps in (0, 5):
+        inputs = [np.array(0.1, np.float32), np.array(steps), *tensors]
+        model = one_op(op, inputs, n_out=2 * (per - 1), **attrs)
+        model.graph.node[0].domain = domain
+        model.opset_import.append(helper.make_opsetid(domain, 1))
+        got = run(model, inputs)
+        want = ReferenceEvaluator(model).run(None, {f"i{k}": a for k, a in enumerate(inputs)})
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)

@@ -14,8 +14,8 @@ becomes a symbolic variable of that name, a dim with neither value nor name a
 fresh variable. Initializers and `Constant`s are import-time values (`Known`),
 as is all shape arithmetic, so shapes computed in the graph become symbolic
 expressions in relax types. Each node is converted by the function registered
-for its op type (`onnx_registry.CONVERTERS`, filled by the `onnx_convert_*`
-modules); the relax ops it emits infer their types as they are built. A node
+for its op type and domain (`onnx_registry.converter_of`, filled by the
+`onnx_convert_*` modules); the relax ops it emits infer their types as they are built. A node
 of an op without a converter whose schema defines it as a function of other
 ops is converted through that function body (`onnx_functions.py`).
 
@@ -40,7 +40,7 @@ from xdsl.utils.exceptions import VerifyException
 from xrelax.relax import ops as rx
 from xrelax.relax.builder import ModuleBuilder, dense_attr
 from xrelax.relax.frontend.onnx_functions import body_error, expand, function_body, type_proto
-from xrelax.relax.frontend.onnx_registry import CONVERTERS, Node, OnnxImportError
+from xrelax.relax.frontend.onnx_registry import Node, OnnxImportError, converter_of
 from xrelax.relax.frontend.onnx_values import (
     BF16,
     Known,
@@ -74,6 +74,7 @@ def _load_converters() -> None:
         onnx_convert_select,
         onnx_convert_shape,
         onnx_convert_signal,
+        onnx_convert_training,
     )
 
 
@@ -231,7 +232,7 @@ class GraphImporter:
                                   f"'{domain}' is not imported by the model")
         opset = opsets[domain]
         where = f"onnx node '{name}' ({proto.op_type}, opset {opset})"
-        fn = CONVERTERS.get(proto.op_type) if domain == "" else None
+        fn = converter_of(domain, proto.op_type)
         inputs = [self.lookup(i, where) if i else None for i in proto.input]
         if fn is None:
             if self.expand_function(proto, domain, opset, inputs, where):

@@ -32,15 +32,27 @@ if TYPE_CHECKING:
 
 Converter = Callable[["Node"], "Value | Sequence[Value | None] | None"]
 CONVERTERS: dict[str, Converter] = {}
+# ops of other domains, by (domain, op type)
+DOMAIN_CONVERTERS: dict[tuple[str, str], Converter] = {}
 
 
-def converter(*op_types: str) -> Callable[[Converter], Converter]:
-    """Register a converter for one or more ONNX op types (default domain)."""
+def converter(*op_types: str, domain: str = "") -> Callable[[Converter], Converter]:
+    """Register a converter for one or more ONNX op types (of the default
+    domain, or of `domain`)."""
     def add(fn: Converter) -> Converter:
         for op_type in op_types:
-            CONVERTERS[op_type] = fn
+            if domain:
+                DOMAIN_CONVERTERS[(domain, op_type)] = fn
+            else:
+                CONVERTERS[op_type] = fn
         return fn
     return add
+
+
+def converter_of(domain: str, op_type: str) -> Converter | None:
+    if domain == "":
+        return CONVERTERS.get(op_type)
+    return DOMAIN_CONVERTERS.get((domain, op_type))
 
 
 class OnnxImportError(CompileError):
