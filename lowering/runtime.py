@@ -9,8 +9,9 @@ exe.save("exp.xrx"); exe = load_executable("exp.xrx")
 ```
 
 `compile_module` looks the compile up in the compile cache first and stores
-what it compiles there (lowering/cache.py: the key, the directory, the file
-format, which `Executable.save` writes too).
+what it compiles there (lowering/cache.py: the key, the directory; the
+entries are saved executables, lowering/saved.py, which `Executable.save`
+writes too).
 
 Before any native code runs, the arguments are checked against the relax
 signature: dtype, rank, C-contiguity, and every dim against the symbolic
@@ -439,7 +440,7 @@ class Executable:
     """A compiled module: `exe["main"](...)` calls relax function `main`.
 
     `save(path)` writes it to a file that `load_executable` reads back in
-    another process (object code, signatures, constants; lowering/cache.py).
+    another process (object code, signatures, constants; lowering/saved.py).
     `from_cache` tells whether compile_module found it in the compile cache;
     `compile_times` lists (stage, seconds) of the compile that made it."""
 
@@ -476,7 +477,7 @@ class Executable:
 
     def save(self, path: str | Path) -> None:
         """Write the executable to `path` (written whole or not at all; see
-        lowering/cache.py for the format). `load_executable(path)` reads it."""
+        lowering/saved.py for the format). `load_executable(path)` reads it."""
         write_file(path, *self._entry())
 
     def _entry(self) -> tuple[dict[str, Any], list[Any]]:
