@@ -371,3 +371,24 @@ def test_training_optimizer_steps_over_two_tensors(op, per, attrs):
         want = ReferenceEvaluator(model).run(None, {f"i{k}": a for k, a in enumerate(inputs)})
         for g, w in zip(got, want):
             np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode, transform", [("avg", "half_pixel"), ("max", "output_half_pixel")])
+def test_roi_align_on_a_symbolic_number_of_regions(mode, transform):
+    x = RNG.standard_normal((2, 3, 9, 11)).astype(np.float32)
+    rois = np.zeros((4, 4), np.float32)
+    batch = np.zeros(4, np.int64)
+    model = one_op("RoiAlign", [x, rois, batch], opset=16, mode=mode, output_height=3,
+                   output_width=2, sampling_ratio=2, spatial_scale=0.5,
+                   coordinate_transformation_mode=transform)
+    for vi in model.graph.input[1:]:
+        vi.type.tensor_type.shape.dim[0].dim_param = "regions"
+    fn = compile_module(from_onnx(model))["main"]
+    ref = ReferenceEvaluator(model)
+    for count in (4, 7):
+        corners = RNG.uniform(-4, 26, (count, 4)).astype(np.float32)  # some leave the image
+        rois = np.concatenate([np.minimum(corners[:, :2], corners[:, 2:]),
+                               np.maximum(corners[:, :2], corners[:, 2:])], 1)
+        batch = RNG.integers(0, 2, count).astype(np.int64)
+        want = ref.run(None, {"i0": x, "i1": rois, "i2": batch})[0]
+        np.testing.assert_allclose(fn(x, rois, batch), want, rtol=1e-4, atol=1e-5)

@@ -1,10 +1,13 @@
 """Converters of ONNX image-geometry ops: AffineGrid (the sampling grid of
-an affine map, for GridSample) and Col2Im (blocks summed back into an image).
+an affine map, for GridSample), Col2Im (blocks summed back into an image) and
+RoiAlign (bilinear samples of regions, averaged or maxed per output bin).
 
 AffineGrid's `size` may be known at import time (usually `Shape` of the
 image: symbolic dims) or a run-time tensor (its values bind fresh variables).
 Col2Im is a transposed convolution of the columns with a one-hot kernel: each
 column element lands at its block position, overlapping ones add up.
+RoiAlign gathers the four neighbours of every sample point from the feature
+map laid out as [N * H * W, C] (the number of regions may be symbolic).
 """
 
 from __future__ import annotations
@@ -143,3 +146,109 @@ def col2im(node: Node) -> Value:
     name = "conv2d_transpose" if k == 2 else "conv3d_transpose"
     return node.op(name, x, node.graph.materialize(weight), strides=strides, padding=pads,
                    dilation=dilations, output_padding=extra, **props)
+
+
+# ---- RoiAlign -----------------------------------------------------------------------------
+
+
+def _samples(node: Node, start: SSAValue, size: SSAValue, bins: int, grid: int, dtype: str
+             ) -> SSAValue:
+    """The sample coordinates [R, bins, grid] of each region along one axis:
+    start + b * bin + (i + 0.5) * bin / grid, bin = size / bins."""
+    offsets = np.array([[b + (i + 0.5) / grid for i in range(grid)] for b in range(bins)])
+    pos = Known((offsets / bins).astype(numpy_dtype_of(elem_of_relax(dtype))),
+                elem_of_relax(dtype))
+    r = lambda v: node.op("reshape", v, shape=[-1, 1, 1])  # noqa: E731
+    return node.op("add", r(start), node.op("multiply", r(size), pos))
+
+
+def _bilinear_axis(node: Node, c: SSAValue, extent: Any, dtype: str
+                   ) -> tuple[SSAValue, SSAValue, SSAValue, SSAValue, SSAValue]:
+    """(valid, low, high, weight of low, weight of high) of coordinates c along
+    an axis of `extent` (RoiAlign's edge rules)."""
+    n = node.op("cast", node.op("symbolic_tensor", values=[extent], shape=[]), dtype=dtype)
+    one = _scalar(node, 1.0, dtype)
+    valid = node.op("logical_and", node.op("greater_equal", c, _scalar(node, -1.0, dtype)),
+                    node.op("less_equal", c, n))
+    c = node.op("maximum", c, _scalar(node, 0.0, dtype))
+    last = node.op("subtract", n, one)
+    low = node.op("floor", c)
+    at_end = node.op("greater_equal", low, last)
+    low = node.op("where", at_end, last, low)
+    c = node.op("where", at_end, low, c)
+    high = node.op("where", at_end, last, node.op("add", low, one))
+    frac = node.op("subtract", c, low)
+    as_int = lambda v: node.op("cast", v, dtype="i64")  # noqa: E731
+    return valid, as_int(low), as_int(high), node.op("subtract", one, frac), frac
+
+
+@converter("RoiAlign")
+def roi_align(node: Node) -> Value:
+    dims = node.shape(0)
+    if len(dims) != 4:
+        raise node.fail(f"X must be [N, C, H, W], got {dims}")
+    dtype = dtype_name(node.dtype(0))
+    mode = node.attr("mode", "avg")
+    if mode not in ("avg", "max"):
+        raise node.fail(f"mode must be 'avg' or 'max', got '{mode}'")
+    transform = node.attr("coordinate_transformation_mode", "half_pixel") \
+        if node.opset >= 16 else "output_half_pixel"
+    if transform not in ("half_pixel", "output_half_pixel"):
+        raise node.fail(f"coordinate_transformation_mode '{transform}' is not supported")
+    out_h, out_w = node.attr("output_height", 1), node.attr("output_width", 1)
+    ratio = node.attr("sampling_ratio", 0)
+    scale = float(node.attr("spatial_scale", 1.0))
+    if ratio <= 0:
+        raise node.fail("sampling_ratio = 0 (a sample grid that depends on each region's "
+                        "size) is not supported; give a positive sampling_ratio")
+    _, channels, height, width = dims
+    half = transform == "half_pixel"
+    rois = node.tensor(1)
+    if dtype_name(rois.type.dtype) != dtype:  # type: ignore[union-attr]
+        rois = node.op("cast", rois, dtype=dtype)
+    corner = [node.op("squeeze", node.op("strided_slice", rois, axes=[1],
+                                          begin=dyn._exprs([j]), end=dyn._exprs([j + 1])),
+                      axis=[1]) for j in range(4)]
+    shift = _scalar(node, 0.5 if half else 0.0, dtype)
+    x0, y0, x1, y1 = [node.op("subtract", node.op("multiply", c, _scalar(node, scale, dtype)),
+                              shift) for c in corner]
+    w, h = node.op("subtract", x1, x0), node.op("subtract", y1, y0)
+    if not half:  # regions of at least one pixel
+        w, h = (node.op("maximum", v, _scalar(node, 1.0, dtype)) for v in (w, h))
+    ys = _samples(node, y0, h, out_h, ratio, dtype)  # [R, out_h, ratio]
+    xs = _samples(node, x0, w, out_w, ratio, dtype)  # [R, out_w, ratio]
+    vy, y_lo, y_hi, wy_lo, wy_hi = _bilinear_axis(node, ys, height, dtype)
+    vx, x_lo, x_hi, wx_lo, wx_hi = _bilinear_axis(node, xs, width, dtype)
+    # every sample is [R, out_h, ratio, out_w, ratio]; y parts lie along 1-2, x along 3-4
+    along_y = lambda v: node.op("reshape", v, shape=[-1, out_h, ratio, 1, 1])  # noqa: E731
+    along_x = lambda v: node.op("reshape", v, shape=[-1, 1, 1, out_w, ratio])  # noqa: E731
+    valid = node.op("logical_and", along_y(vy), along_x(vx))
+    batch = node.op("reshape", node.op("cast", node.tensor(2), dtype="i64"),
+                    shape=[-1, 1, 1, 1, 1])
+    hw = node.op("symbolic_tensor", values=[height, width], shape=[2])
+    h_t = node.op("strided_slice", hw, axes=[0], begin=dyn._exprs([0]), end=dyn._exprs([1]))
+    w_t = node.op("strided_slice", hw, axes=[0], begin=dyn._exprs([1]), end=dyn._exprs([2]))
+    base = node.op("multiply", batch, node.op("multiply", h_t, w_t))
+    planes = node.op("reshape", node.op("permute_dims", node.tensor(0), axes=[0, 2, 3, 1]),
+                     shape=[-1, channels])  # [N * H * W, C]
+    zero = _scalar(node, 0.0, dtype)
+    terms = []
+    for yi, wy in ((y_lo, wy_lo), (y_hi, wy_hi)):
+        for xi, wx in ((x_lo, wx_lo), (x_hi, wx_hi)):
+            index = node.op("add", node.op("add", base, node.op("multiply", along_y(yi), w_t)),
+                            along_x(xi))
+            weight = node.op("where", valid, node.op("multiply", along_y(wy), along_x(wx)), zero)
+            value = node.op("take", planes, index, axis=0)  # [R, oh, ratio, ow, ratio, C]
+            terms.append(node.op("multiply", value, node.op("expand_dims", weight, axis=[5])))
+    if mode == "avg":
+        total = terms[0]
+        for t in terms[1:]:
+            total = node.op("add", total, t)
+        pooled = node.op("divide", node.op("sum", total, axis=[2, 4]),
+                         _scalar(node, float(ratio * ratio), dtype))
+    else:  # the largest weighted corner of any sample (as the reference computes it)
+        best = terms[0]
+        for t in terms[1:]:
+            best = node.op("maximum", best, t)
+        pooled = node.op("max", best, axis=[2, 4])
+    return node.op("permute_dims", pooled, axes=[0, 3, 1, 2])
