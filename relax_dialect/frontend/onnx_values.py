@@ -66,6 +66,8 @@ def elem_of_relax(dtype: Any) -> int:
     name = dtype_name(dtype)
     if name == "bf16":
         return BF16
+    if name == "i1":  # (relax's bool)
+        return 9
     for elem, (rname, _) in ONNX_DTYPES.items():
         if rname == name:
             return elem
