@@ -20,6 +20,8 @@ from xdsl.dialects.builtin import (
     Float16Type,
     Float64Type,
     IntegerAttr,
+    IntegerType,
+    Signedness,
     VectorType,
     f32,
     i32,
@@ -50,8 +52,17 @@ class SimpleCast(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
         if type(op) is not self.source:
             return
-        new = self.target(op.operands[0], convert_type(op.results[0].type))
+        new = self.target(op.operands[0], _signless(convert_type(op.results[0].type)))
         rewriter.replace(op, new)
+
+
+def _signless(t: Attribute) -> Attribute:
+    """llvm casts produce signless integers (ui8 -> i8: the same bits)."""
+    if isinstance(t, IntegerType) and t.signedness.data != Signedness.SIGNLESS:
+        return IntegerType(t.width.data)
+    if isinstance(t, VectorType) and isinstance(t.element_type, IntegerType):
+        return VectorType(_signless(t.element_type), t.get_shape())
+    return t
 
 
 SIMPLE_CASTS = [
