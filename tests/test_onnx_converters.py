@@ -392,3 +392,17 @@ def test_roi_align_on_a_symbolic_number_of_regions(mode, transform):
         batch = RNG.integers(0, 2, count).astype(np.int64)
         want = ref.run(None, {"i0": x, "i1": rois, "i2": batch})[0]
         np.testing.assert_allclose(fn(x, rois, batch), want, rtol=1e-4, atol=1e-5)
+
+
+def test_blocked_quantization_round_trip():
+    w = RNG.standard_normal((4, 10)).astype(np.float32)
+    scale = (np.abs(w).reshape(4, 10)[:, :9].reshape(4, 3, 3).max(-1) / 100).astype(np.float32)
+    scale = np.concatenate([scale, scale[:, :1]], 1)  # [4, 4]: blocks of 3 along axis 1
+    zp = RNG.integers(-5, 5, (4, 4)).astype(np.int8)
+    q = one_op("QuantizeLinear", [w, scale, zp], opset=21, axis=1, block_size=3)
+    got = run(q, [w, scale, zp])
+    np.testing.assert_array_equal(got, reference(q, [w, scale, zp]))
+    d = one_op("DequantizeLinear", [got, scale, zp], opset=21, axis=1, block_size=3)
+    back = run(d, [got, scale, zp])
+    np.testing.assert_allclose(back, reference(d, [got, scale, zp]), rtol=1e-6)
+    assert np.abs(back - w).max() < np.repeat(scale, 3, 1)[:, :10].max()

@@ -1,6 +1,7 @@
 """Converters of ONNX indexing, scanning and quantization ops: GatherElements,
 GatherND, Scatter / ScatterElements / ScatterND, CumSum, TopK, Einsum, Resize /
-Upsample, QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, and the
+Upsample, QuantizeLinear, DequantizeLinear (per tensor, per axis or blocked),
+DynamicQuantizeLinear, and the
 losses NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss.
 """
 
@@ -111,6 +112,24 @@ def _per_axis(node: Node, v: SSAValue, axis: int, rank: int) -> SSAValue:
     return node.op("reshape", v, shape=shape)
 
 
+def _scale_of(node: Node, v: SSAValue, axis: int, rank: int, block: int) -> SSAValue:
+    """A scale or zero point broadcastable to x: per tensor or per axis, or
+    (block > 0) with the rank of x, each entry along `axis` covering `block`
+    consecutive elements of x."""
+    if block < 0:
+        raise node.fail(f"block_size must not be negative, got {block}")
+    if block == 0:
+        return _per_axis(node, v, axis, rank)
+    if v.type.ndim != rank:  # type: ignore[union-attr]
+        raise node.fail(f"blocked quantization needs a scale of the rank of x ({rank}), got "
+                        f"{v.type}")  # type: ignore[union-attr]
+    axis = norm_axis(node, axis, rank)
+    extent = node.shape(0)[axis]
+    owner = node.op("divide", node.op("arange", end=extent),  # (floor division on ints)
+                    Known(np.array(block, np.int64), 7))
+    return node.op("take", v, owner, axis=axis)
+
+
 def _cast(node: Node, v: SSAValue, dtype: str) -> SSAValue:
     return v if dtype_name(v.type.dtype) == dtype else node.op("cast", v, dtype=dtype)  # type: ignore
 
@@ -120,8 +139,7 @@ QUANT_RANGES = {"i8": (-128, 127), "ui8": (0, 255), "i16": (-32768, 32767), "i32
 
 @converter("DequantizeLinear")
 def dequantize(node: Node) -> Value:
-    if node.attr("block_size", 0):
-        raise node.fail("blocked quantization (block_size) is not supported")
+    block = node.attr("block_size", 0)
     rank = node.rank(0)
     axis = node.attr("axis", 1)
     scale = node.tensor(1)
@@ -133,15 +151,14 @@ def dequantize(node: Node) -> Value:
     x = _cast(node, node.tensor(0), "f32")
     if node.present(2):
         zp = _cast(node, node.tensor(2), "f32")
-        x = node.op("subtract", x, _per_axis(node, zp, axis, rank))
-    y = node.op("multiply", x, _per_axis(node, _cast(node, scale, "f32"), axis, rank))
+        x = node.op("subtract", x, _scale_of(node, zp, axis, rank, block))
+    y = node.op("multiply", x, _scale_of(node, _cast(node, scale, "f32"), axis, rank, block))
     return _cast(node, y, out)
 
 
 @converter("QuantizeLinear")
 def quantize(node: Node) -> Value:
-    if node.attr("block_size", 0):
-        raise node.fail("blocked quantization (block_size) is not supported")
+    block = node.attr("block_size", 0)
     node.ignore("saturate", "precision")
     rank = node.rank(0)
     axis = node.attr("axis", 1)
@@ -156,10 +173,11 @@ def quantize(node: Node) -> Value:
         raise node.fail(f"quantizing to {target or 'this dtype'} is not supported")
     lo, hi = QUANT_RANGES[target]
     x = _cast(node, node.tensor(0), "f32")
-    y = node.op("round", node.op("divide", x, _per_axis(
-        node, _cast(node, node.tensor(1), "f32"), axis, rank)))
+    y = node.op("round", node.op("divide", x, _scale_of(
+        node, _cast(node, node.tensor(1), "f32"), axis, rank, block)))
     if node.present(2):
-        y = node.op("add", y, _per_axis(node, _cast(node, node.tensor(2), "f32"), axis, rank))
+        y = node.op("add", y, _scale_of(node, _cast(node, node.tensor(2), "f32"), axis, rank,
+                                        block))
     return node.op("cast", node.op("clip", y, min=float(lo), max=float(hi)), dtype=target)
 
 
