@@ -41,6 +41,8 @@ def constant_array(attr: Attribute) -> np.ndarray:
     if isinstance(attr, DenseIntOrFPElementsAttr):
         t = attr.get_type()
         dtype = numpy_dtype(t.get_element_type())
+        if dtype == np.bool_:  # xDSL stores a true i1 as -1 (0xff); kernels read 0 / 1 bytes
+            return (np.frombuffer(attr.data.data, np.uint8) != 0).reshape(t.get_shape())
         return np.frombuffer(attr.data.data, dtype).reshape(t.get_shape())
     assert isinstance(attr, DenseResourceAttr)
     hex_data = resource_hex(attr.resource_handle.data)
