@@ -406,3 +406,23 @@ def test_blocked_quantization_round_trip():
     back = run(d, [got, scale, zp])
     np.testing.assert_allclose(back, reference(d, [got, scale, zp]), rtol=1e-6)
     assert np.abs(back - w).max() < np.repeat(scale, 3, 1)[:, :10].max()
+
+
+@pytest.mark.parametrize("keep_sorted", [1, 0])
+def test_unique_of_the_flattened_tensor(keep_sorted):
+    x = np.zeros(6, np.float32)
+    model = one_op("Unique", [x], opset=11, n_out=4, sorted=keep_sorted)
+    model.graph.input[0].type.tensor_type.shape.dim[0].dim_param = "n"
+    fn = compile_module(from_onnx(model))["main"]
+    ref = ReferenceEvaluator(model)
+    for n in (6, 11, 1):
+        x = RNG.integers(-3, 4, n).astype(np.float32)
+        got = fn(x)
+        want = ref.run(None, {"i0": x})
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+    matrix = RNG.integers(0, 3, (2, 4)).astype(np.float32)  # (flattened)
+    got = run(one_op("Unique", [matrix], opset=11, n_out=4), [matrix])
+    for g, w in zip(got, np.unique(matrix, return_index=True, return_inverse=True,
+                                   return_counts=True)):
+        np.testing.assert_array_equal(g, np.asarray(w).reshape(-1))

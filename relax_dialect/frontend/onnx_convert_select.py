@@ -276,3 +276,68 @@ def non_max_suppression(node: Node) -> Value:
     graph.emit(rx.MatchCastOp(length, PrimType("i64", k)), node)
     return graph.emit(rx.CallDPSPackedOp(dyn.PREFIX + "nms.at", args,
                                          [TensorType([k, 3], "i64")]), node)
+
+
+# ---- Unique -------------------------------------------------------------------------------
+# The elements sorted (a stable top-k of all of them): each one that differs from
+# its predecessor starts a group; a group's rank is the cumulative count of
+# starts. The number of groups is bound at run time; values, first positions
+# and counts are scattered into it by group, the inverse indices by position.
+
+
+def _count_unique(x: np.ndarray, ref: np.ndarray, k: int) -> int:
+    return int(np.unique(x.reshape(-1)).size)
+
+
+dyn.add_rule("count_unique", _count_unique)
+
+
+def _scatter_by(node: Node, size: Any, slot: SSAValue, values: SSAValue, dtype: str,
+                reduction: str = "none") -> SSAValue:
+    out = node.op("full", shape=[size], fill_value=0, dtype=dtype)
+    return node.op("scatter_elements", out, slot, values, axis=0, reduction=reduction)
+
+
+@converter("Unique")
+def unique(node: Node) -> list[Value]:
+    if node.has("axis") and node.attr("axis") is not None:
+        raise node.fail("Unique along an axis (unique slices) is not supported; only of "
+                        "the flattened tensor")
+    keep_sorted = bool(node.attr("sorted", 1))
+    dims = node.shape(0)
+    size: Any = 1
+    for d in dims:
+        size = size * d
+    x = node.op("reshape", node.tensor(0), shape=[size])
+    dtype = dtype_name(x.type.dtype)  # type: ignore[union-attr]
+    (k,) = dyn.runtime_values(node, "count_unique", [x], x, 1, f"{dyn._base(node)}_count")
+    ordered = node.op("topk", x, k=size, axis=0, largest=False)
+    s = node.emit(rx.GetItemOp(ordered, 0))
+    p = node.emit(rx.GetItemOp(ordered, 1))  # original positions, ties in order
+    previous = node.op("concat", node.op("strided_slice", s, axes=[0], begin=dyn._exprs([0]),
+                                         end=dyn._exprs([1])),
+                       node.op("strided_slice", s, axes=[0], begin=dyn._exprs([0]),
+                               end=dyn._exprs([size - 1])), axis=0)
+    first = node.op("equal", node.op("arange", end=size), _i64(0))
+    starts = node.op("logical_or", first, node.op("not_equal", s, previous))
+    group = node.op("subtract", node.op("cumsum", node.op("cast", starts, dtype="i64"),
+                                        axis=0), _i64(1))
+    trash = node.op("symbolic_tensor", values=[k], shape=[])
+    slot = node.op("where", starts, group, trash)  # a group's first element, else the end
+
+    def cut(v: SSAValue) -> SSAValue:
+        return node.op("strided_slice", v, axes=[0], begin=dyn._exprs([0]), end=dyn._exprs([k]))
+
+    values = cut(_scatter_by(node, k + 1, slot, s, dtype))
+    first_at = cut(_scatter_by(node, k + 1, slot, p, "i64"))
+    ones = node.op("full", shape=[size], fill_value=1, dtype="i64")
+    counts = cut(_scatter_by(node, k + 1, group, ones, "i64", "add"))
+    inverse = _scatter_by(node, size, p, group, "i64")
+    if not keep_sorted:  # groups in the order of their first occurrence
+        by_first = node.op("topk", first_at, k=k, axis=0, largest=False)
+        order = node.emit(rx.GetItemOp(by_first, 1))
+        rank = _scatter_by(node, k, order, node.op("arange", end=k), "i64")
+        values, counts = (node.op("take", v, order, axis=0) for v in (values, counts))
+        first_at = node.emit(rx.GetItemOp(by_first, 0))
+        inverse = node.op("take", rank, inverse, axis=0)
+    return [values, first_at, inverse, counts]
