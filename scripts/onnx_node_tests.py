@@ -287,7 +287,7 @@ def summarize(results: dict[str, tuple[str, str]]) -> tuple[str, dict[str, Count
     return "\n".join(lines), per_op
 
 
-def markdown(results: dict[str, tuple[str, str]], seconds: float, command: str) -> str:
+def markdown(results: dict[str, tuple[str, str]], seconds: float | None, command: str) -> str:
     """The note of a run: totals, the table per op type, the cases that did not pass."""
     import onnx
 
@@ -298,8 +298,9 @@ def markdown(results: dict[str, tuple[str, str]], seconds: float, command: str) 
     out = ["# ONNX backend node tests", "",
            f"The node test cases of the installed onnx package ({onnx.__version__}; "
            f"{len(results)} cases), each imported with `from_onnx`, compiled and run on its "
-           f"inputs, the outputs compared with the expected ones. Made by `{command}` "
-           f"({seconds / 60:.0f} min on this machine).", "",
+           f"inputs, the outputs compared with the expected ones. Made by `{command}`" +
+           (f" ({seconds / 60:.0f} min on a 2-core machine)." if seconds is not None else "."),
+           "",
            f"**{total['passed']} passed, {total['failed']} failed, {total['unsupported']} "
            f"unsupported** of the {counted} cases whose dtypes relax supports: "
            f"**{rate:.1f}%** pass; {total['dtype']} more have a dtype relax does not support "
@@ -335,16 +336,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress", action="store_true", help="print each case as it ends")
     parser.add_argument("--markdown", metavar="PATH",
                         help="write the per-op table and the reasons as a markdown note")
+    parser.add_argument("--from-json", metavar="PATH",
+                        help="report the outcomes a --json run saved instead of running")
     args = parser.parse_args(argv)
     _CASES.update({c.name: c for c in collect_cases()})
     names = sorted(_CASES)
     if args.k:
         names = [n for n in names if any(t in n for t in args.k)]
     start = time.time()
-    results = run_all(names, args.jobs, args.timeout, args.progress)
+    seconds: float | None
+    if args.from_json:
+        with open(args.from_json) as f:
+            saved = json.load(f)
+        seconds = saved.get("seconds")
+        outcomes = saved.get("results", saved)
+        results = {n: (o, d) for n, (o, d) in outcomes.items() if n in names}
+    else:
+        results = run_all(names, args.jobs, args.timeout, args.progress)
+        seconds = time.time() - start
     text, _ = summarize(results)
     print(text)
-    print(f"{len(results)} cases in {time.time() - start:.0f} s")
+    print(f"{len(results)} cases" + (f" in {seconds:.0f} s" if seconds is not None else ""))
     if args.failures:
         for name in sorted(results):
             outcome, detail = results[name]
@@ -352,12 +364,22 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{outcome:11} {name}: {detail}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({n: list(r) for n, r in sorted(results.items())}, f, indent=1)
+            json.dump({"seconds": seconds,
+                       "results": {n: list(r) for n, r in sorted(results.items())}}, f, indent=1)
     if args.markdown:
-        flags = " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
+        # the command that runs the cases (the output files are the note's business)
+        flags = []
+        given = list(argv if argv is not None else sys.argv[1:])
+        while given:
+            a = given.pop(0)
+            if a in ("--json", "--from-json", "--markdown"):
+                del given[:1]  # (its file)
+            elif a != "--failures" and not a.startswith(("--json=", "--from-json=",
+                                                          "--markdown=")):
+                flags.append(a)
+        command = " ".join([".venv/bin/python scripts/onnx_node_tests.py", *flags])
         with open(args.markdown, "w") as f:
-            f.write(markdown(results, time.time() - start,
-                             f".venv/bin/python scripts/onnx_node_tests.py {flags}".strip()))
+            f.write(markdown(results, seconds, command))
     return 0
 
 
