@@ -197,8 +197,9 @@ def one_node(op, inputs=("x",), attrs=None, opset=17, x_dims=(2, 3), elem=Tensor
 @pytest.mark.parametrize("model, message", [
     (one_node("DeformConv", opset=22), r"onnx node 'the_node' \(DeformConv, opset 22\): the "
                                        r"op type DeformConv is not supported"),
-    (one_node("Unique", elem=TensorProto.BOOL), r"onnx node 'the_node' \(Unique, opset 17\): "
-                                                r"the op type Unique is not supported"),
+    (one_node("TfIdfVectorizer", elem=TensorProto.BOOL),
+     r"onnx node 'the_node' \(TfIdfVectorizer, opset 17\): the op type TfIdfVectorizer is not "
+     r"supported"),
     (one_node("Relu", attrs={"bogus": 1}), r"onnx node 'the_node' \(Relu, opset 17\): the "
                                            r"attribute\(s\) bogus are not supported"),
     (one_node("Relu", elem=TensorProto.UINT32), r"onnx graph input 'x': the dtype UINT32 is not "

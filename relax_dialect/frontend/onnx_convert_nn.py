@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from xdsl.ir import SSAValue
 
+from xrelax.relax.frontend import onnx_dynamic as dyn
 from xrelax.relax.frontend.onnx_convert_shape import norm_axis, prod
 from xrelax.relax.frontend.onnx_registry import Node, converter
 from xrelax.relax.frontend.onnx_values import Known, Value, elem_of_relax, numpy_dtype_of
@@ -308,17 +309,13 @@ def _reindexed(node: Node, flat: SSAValue, old: list[Any], new: list[Any]) -> SS
 
 
 def _ints(values: list[Any]) -> Any:
-    from xrelax.relax.frontend.onnx_dynamic import _exprs
-
-    return _exprs(values)
+    return dyn._exprs(values)
 
 
 @converter("MaxUnpool")
 def max_unpool(node: Node) -> Value:
     """Each value of X at its flat position I in a zero tensor of the output
     shape (given, or that of the pool MaxPool undoes)."""
-    from xrelax.relax.frontend import onnx_dynamic as dyn
-
     k = _check_rank(node)
     dims = node.shape(0)
     kernel = _spatial_kernel(node, None, k)

@@ -188,7 +188,9 @@ class Node:
         """The dims of input i (ints or symbolic expressions); it must be known."""
         t = self.type_of(i)
         if t.dims is None:
-            raise self.fail(f"the shape of input #{i} is unknown")
+            name = self.proto.input[i] if i < len(self.proto.input) else "?"
+            raise self.fail(f"the shape of input #{i} ('{name}') is not known at import time "
+                            f"({t}: e.g. the branches of an If give it different ranks)")
         return [d.value if d.is_const() else d for d in t.dims]
 
     def rank(self, i: int) -> int:
