@@ -341,7 +341,7 @@ def test_max_pool_indices_and_max_unpool(attrs):
                                   np.pad(got, [(0, 0), (0, 0), (0, 1), (0, 1)]))
 
 
-@pytest.mark.parametrize("n", [1, 3, 5])
+@pytest.mark.parametrize("n", [1, 4])
 def test_det_with_pivoting_singular_and_batched(n):
     a = RNG.standard_normal((2, 3, n, n)).astype(np.float32)
     a[0, 0, 0, :] = 0  # needs a row swap (or is 0 for n = 1)
