@@ -56,10 +56,9 @@ from xrelax.tir import ops as tir
 from xrelax.tir.autoschedule.contraction import layout_plan, tile_quality
 from xrelax.tir.layout import accesses_only, inverse, permute_buffer
 from xrelax.tir.schedule.buffers import PARAM_LAYOUTS, caller_param_types
-from xrelax.tir.schedule.index_map import IndexMap, composes_to_identity, permutation_map
+from xrelax.tir.schedule.index_map import IndexMap, composes_to_identity, image_shape, permutation_map
 from xrelax.tir.schedule.index_map import inverse as inverse_map
 from xrelax.tir.target import Target, target_named
-from xrelax.tir.types import BufferType
 
 Perm = list[int]
 
@@ -237,48 +236,69 @@ def _constant_params(module: ModuleOp) -> dict[str, set[int]]:
     return found
 
 
-def _transform(value: SSAValue, perm: Perm) -> LayoutTransformOp:
-    return LayoutTransformOp.make(value, index_map=AffineMapAttr(
-        permutation_map(perm).to_affine_map()))
+Layout = tuple[IndexMap, object]  # index map from the caller's layout, pad value (or None)
+
+
+def _transform_call(call: CallTIROp, maps: dict[int, Layout]) -> dict[int, SSAValue]:
+    """Transforms around one call whose kernel takes parameter k in layout
+    maps[k]: `relax.layout_transform` of an input before the call; an output
+    is produced in the new layout and transformed back after the call (cut
+    to its shape when the layout pads). Returns, per output index, the call's
+    new result (in the kernel's layout); its old uses see the value back."""
+    block = call.parent_block()
+    assert block is not None
+    n_args = len(call.args)
+    args = list(call.args)
+    for index, (imap, pad) in maps.items():
+        if index < n_args:
+            forward = LayoutTransformOp.make(
+                args[index], index_map=AffineMapAttr(imap.to_affine_map()), pad_value=pad)
+            block.insert_op_before(forward, call)
+            args[index] = forward.results[0]
+    out_types = []
+    for j, result in enumerate(call.outputs):
+        t = result.type
+        if n_args + j in maps:
+            assert isinstance(t, TensorType) and t.dims is not None
+            t = TensorType(image_shape(maps[n_args + j][0], t.dims), t.dtype)
+        out_types.append(t)
+    new_call = CallTIROp(call.callee.root_reference.data, args, out_types,
+                         [e for e in call.sym_exprs])
+    block.insert_op_before(new_call, call)
+    after: Operation = new_call
+    produced: dict[int, SSAValue] = {}
+    for j, (old, new) in enumerate(zip(call.outputs, new_call.outputs)):
+        new.name_hint = old.name_hint
+        value: SSAValue = new
+        old_t = old.type
+        if n_args + j in maps and isinstance(old_t, TensorType) and old_t.dims is not None:
+            produced[j] = new
+            back = LayoutTransformOp.make(new, index_map=AffineMapAttr(
+                inverse_map(maps[n_args + j][0], old_t.dims).as_map().to_affine_map()))
+            block.insert_op_after(back, after)
+            after, value = back, back.results[0]
+            full = value.type
+            assert isinstance(full, TensorType) and full.dims is not None
+            cut = [k for k, (a, b) in enumerate(zip(full.dims, old_t.dims)) if a != b]
+            if cut:
+                crop = StridedSliceOp.make(value, axes=cut, begin=[0] * len(cut),
+                                           end=[old_t.dims[k] for k in cut])
+                block.insert_op_after(crop, after)
+                after, value = crop, crop.results[0]
+        old.replace_all_uses_with(value)
+    block.erase_op(call)
+    return produced
 
 
 def _rewrite_call(call: CallTIROp, params: dict[int, Perm],
                   produced: dict[SSAValue, Perm]) -> None:
     """Step 3: transforms around one call. `produced` records, for the value
     after an output's inverse transform, the layout the kernel wrote."""
-    block = call.parent_block()
-    assert block is not None
     n_args = len(call.args)
-    args = list(call.args)
-    for index, perm in params.items():
-        if index < n_args:
-            forward = _transform(args[index], perm)
-            block.insert_op_before(forward, call)
-            args[index] = forward.results[0]
-    out_types = []
-    for j, result in enumerate(call.outputs):
-        perm = params.get(n_args + j)
-        t = result.type
-        if perm is not None:
-            assert isinstance(t, TensorType) and t.dims is not None
-            t = TensorType([t.dims[p] for p in perm], t.dtype)
-        out_types.append(t)
-    new_call = CallTIROp(call.callee.root_reference.data, args, out_types,
-                         [e for e in call.sym_exprs])
-    block.insert_op_before(new_call, call)
-    after: Operation = call
-    for j, (old, new) in enumerate(zip(call.outputs, new_call.outputs)):
-        new.name_hint = old.name_hint
-        perm = params.get(n_args + j)
-        value = new
-        if perm is not None:
-            back = _transform(new, inverse(perm))
-            block.insert_op_after(back, after)
-            after = back
-            value = back.results[0]
-            produced[value] = perm
-        old.replace_all_uses_with(value)
-    block.erase_op(call)
+    results = _transform_call(call, {k: (permutation_map(p), None) for k, p in params.items()})
+    for j, new in results.items():
+        (back,) = [u.operation for u in new.uses]
+        produced[back.results[0]] = params[n_args + j]
 
 
 def _adopt(layouts: _KernelLayouts, call: CallTIROp, produced: dict[SSAValue, Perm]) -> None:
@@ -367,52 +387,12 @@ def rewrite_recorded_layouts(module: ModuleOp) -> dict[str, set[int]]:
 def _rewrite_recorded_call(call: CallTIROp, kernel: tir.FuncOp) -> None:
     record = kernel.attributes[PARAM_LAYOUTS]
     assert isinstance(record, DictionaryAttr)
-    block = call.parent_block()
-    assert block is not None
-    n_args = len(call.args)
-    params = kernel.body.block.args
-    args = list(call.args)
-    maps: dict[int, tuple[AffineMapAttr, object]] = {}
+    maps: dict[int, Layout] = {}
     for key, entry in record.data.items():
         assert isinstance(entry, ArrayAttr)
-        maps[int(key)] = (entry.data[0], from_attr(entry.data[2]) if len(entry.data) > 2
-                          else None)  # type: ignore[assignment]
-    for index, (amap, pad) in maps.items():
-        if index < n_args:
-            forward = LayoutTransformOp.make(args[index], index_map=amap, pad_value=pad)
-            block.insert_op_before(forward, call)
-            args[index] = forward.results[0]
-    out_types = []
-    for j, result in enumerate(call.outputs):
-        t = result.type
-        ptype = params[n_args + j].type
-        if n_args + j in maps and isinstance(ptype, BufferType) and isinstance(t, TensorType):
-            t = TensorType(list(ptype.dims), t.dtype)
-        out_types.append(t)
-    new_call = CallTIROp(call.callee.root_reference.data, args, out_types,
-                         [e for e in call.sym_exprs])
-    block.insert_op_before(new_call, call)
-    after: Operation = new_call
-    for j, (old, new) in enumerate(zip(call.outputs, new_call.outputs)):
-        new.name_hint = old.name_hint
-        value: SSAValue = new
-        old_t = old.type
-        if n_args + j in maps and isinstance(old_t, TensorType) and old_t.dims is not None:
-            imap = IndexMap.of(maps[n_args + j][0])
-            back = LayoutTransformOp.make(new, index_map=AffineMapAttr(
-                inverse_map(imap, old_t.dims).as_map().to_affine_map()))
-            block.insert_op_after(back, after)
-            after, value = back, back.results[0]
-            full = value.type
-            assert isinstance(full, TensorType) and full.dims is not None
-            cut = [k for k, (a, b) in enumerate(zip(full.dims, old_t.dims)) if a != b]
-            if cut:
-                crop = StridedSliceOp.make(value, axes=cut, begin=[0] * len(cut),
-                                           end=[old_t.dims[k] for k in cut])
-                block.insert_op_after(crop, after)
-                after, value = crop, crop.results[0]
-        old.replace_all_uses_with(value)
-    block.erase_op(call)
+        pad = from_attr(entry.data[2]) if len(entry.data) > 2 else None
+        maps[int(key)] = (IndexMap.of(entry.data[0]), pad)
+    _transform_call(call, maps)
 
 
 def cancel_transforms(module: ModuleOp) -> int:
